@@ -1,0 +1,198 @@
+"""Fit a parsed batch to its table contract, in DuckDB.
+
+Every value is cast to the contract type with ``try_cast``; a row with a value that does not
+cast, an unknown ``Op`` or a null primary key gets a reason and goes to the quarantine instead
+of the raw zone. Columns the contract does not know (schema drift) are kept as text;
+contract columns missing from the file are null. Both are reported.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ingestion.contracts import IDENTIFIER, TableContract, quote
+from ingestion.dmsfiles import DmsFile
+from ingestion.errors import FileRejectedError
+from ingestion.formats import OP_COLUMN
+
+LINEAGE_FIELDS = [
+    pa.field("_dms_op", pa.string()),
+    pa.field("_dms_commit_ts", pa.timestamp("us")),
+    pa.field("_dms_change_seq", pa.string()),
+]
+TRAILER_FIELDS = [
+    pa.field("_dms_file", pa.string()),
+    pa.field("_dms_file_order", pa.string()),
+    pa.field("_dms_row", pa.int64()),
+    pa.field("_landing_run_id", pa.string()),
+    pa.field("_landed_at", pa.timestamp("us")),
+]
+QUARANTINE_SCHEMA = pa.schema(
+    [
+        pa.field("schema_name", pa.string()),
+        pa.field("table_name", pa.string()),
+        pa.field("dms_file", pa.string()),
+        pa.field("dms_row", pa.int64()),
+        pa.field("reason", pa.string()),
+        pa.field("raw_record", pa.string()),
+        pa.field("landing_run_id", pa.string()),
+        pa.field("landed_at", pa.timestamp("us")),
+    ]
+)
+_VALUE_PREVIEW = 60
+
+
+def raw_schema(contract: TableContract, drift: list[str] | None = None) -> pa.Schema:
+    """The raw-zone schema: DMS change metadata, typed contract columns, drift, lineage."""
+    data = [pa.field(c.name, c.arrow_type) for c in contract.columns]
+    extra = [pa.field(name, pa.string()) for name in drift or []]
+    return pa.schema([*LINEAGE_FIELDS, *data, *extra, *TRAILER_FIELDS])
+
+
+@dataclass
+class ColumnPlan:
+    """How a file's columns map onto the contract; decided once per file."""
+
+    op: str | None
+    commit_ts: str | None
+    change_seq: str | None
+    present: list[str]
+    missing: list[str]
+    drift: list[str]
+    notes: list[str] = field(default_factory=list)
+
+
+def plan_columns(names: list[str], contract: TableContract, dms_file: DmsFile) -> ColumnPlan:
+    by_lower = {n.lower(): n for n in names}
+    if len(by_lower) != len(names):
+        raise FileRejectedError(f"duplicate column names in header: {names}")
+    for name in names:
+        if not IDENTIFIER.match(name):
+            raise FileRejectedError(f"column name {name[:80]!r} is not a plain identifier")
+    settings = contract.settings
+    op = by_lower.get(OP_COLUMN.lower())
+    if op is None and dms_file.kind == "cdc":
+        raise FileRejectedError("CDC file without an Op column")
+    ts = (
+        by_lower.get(settings.timestamp_column_name.lower())
+        if settings.timestamp_column_name
+        else None
+    )
+    seq = (
+        by_lower.get(settings.change_seq_column_name.lower())
+        if settings.change_seq_column_name
+        else None
+    )
+    contract_lower = {c.lower() for c in contract.column_names}
+    present = [c for c in contract.column_names if c.lower() in by_lower]
+    missing = [c for c in contract.column_names if c.lower() not in by_lower]
+    meta = {x.lower() for x in (op, ts, seq) if x}
+    drift = [n for n in names if n.lower() not in contract_lower and n.lower() not in meta]
+    if not present:
+        raise FileRejectedError(f"no contract column found in {names}")
+    plan = ColumnPlan(op, ts, seq, present, missing, drift)
+    if missing:
+        plan.notes.append(f"columns missing from file (landed as null): {', '.join(missing)}")
+    if drift:
+        plan.notes.append(f"columns not in the contract (landed as text): {', '.join(drift)}")
+    return plan
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _build_sql(plan: ColumnPlan, contract: TableContract, source_names: dict[str, str]) -> str:
+    """One SELECT that casts, checks and explains; ``source_names`` maps contract -> file names."""
+    selects: list[str] = []
+    checks: list[str] = []
+    if plan.op:
+        op = quote(plan.op)
+        selects.append(f"{op} as _dms_op")
+        checks.append(
+            f"case when {op} is null or {op} not in ('I', 'U', 'D') then 'unknown Op ' || "
+            f"coalesce('''' || left({op}, {_VALUE_PREVIEW}) || '''', 'null') end"
+        )
+    else:
+        selects.append("'I' as _dms_op")
+    if plan.commit_ts:
+        ts = quote(plan.commit_ts)
+        selects.append(f"try_cast({ts} as timestamp) as _dms_commit_ts")
+        checks.append(
+            f"case when {ts} is not null and try_cast({ts} as timestamp) is null then "
+            f"'{plan.commit_ts}: ''' || left(cast({ts} as varchar), {_VALUE_PREVIEW}) "
+            "|| ''' is not a timestamp' end"
+        )
+    else:
+        selects.append("cast(null as timestamp) as _dms_commit_ts")
+    if plan.change_seq:
+        selects.append(f"cast({quote(plan.change_seq)} as varchar) as _dms_change_seq")
+    else:
+        selects.append("cast(null as varchar) as _dms_change_seq")
+    for column in contract.columns:
+        target = column.sql_type
+        if column.name in plan.missing:
+            selects.append(f"cast(null as {target}) as {quote(column.name)}")
+            continue
+        src = quote(source_names[column.name])
+        selects.append(f"try_cast({src} as {target}) as {quote(column.name)}")
+        if target != "varchar":
+            checks.append(
+                f"case when {src} is not null and try_cast({src} as {target}) is null then "
+                f"'{column.name}: ''' || left(cast({src} as varchar), {_VALUE_PREVIEW}) "
+                f"|| ''' is not a valid {target}' end"
+            )
+    for name in plan.drift:
+        selects.append(f"cast({quote(name)} as varchar) as {quote(name)}")
+    key_checks = [
+        f"case when {quote(key)} is null then 'primary key {key} is null' end"
+        for key in contract.primary_key
+    ]
+    value_reason = "nullif(concat_ws('; ', " + ", ".join(checks) + "), '')" if checks else "null"
+    return (
+        "select *, nullif(concat_ws('; ', __value_reason, " + ", ".join(key_checks) + "), '') "
+        "as __reason from (select "
+        + ", ".join(selects)
+        + f", {value_reason} as __value_reason, __row from batch)"
+    )
+
+
+class Conformer:
+    """Casts the batches of one file; keeps one DuckDB connection for the whole run."""
+
+    def __init__(self, connection: duckdb.DuckDBPyConnection) -> None:
+        self.connection = connection
+
+    def conform(
+        self,
+        batch: pa.RecordBatch,
+        positions: np.ndarray,
+        plan: ColumnPlan,
+        contract: TableContract,
+    ) -> tuple[pa.Table, pa.Table]:
+        """Return (rows for the raw zone, rows for the quarantine) with ``__row`` positions."""
+        names = {n.lower(): n for n in batch.schema.names}
+        source_names = {c: names[c.lower()] for c in plan.present}
+        table = pa.Table.from_batches([batch]).append_column("__row", pa.array(positions))
+        sql = _build_sql(plan, contract, source_names)
+        try:
+            self.connection.register("batch", table)
+            result = self.connection.sql(sql).to_arrow_table()
+        except duckdb.Error as exc:
+            raise FileRejectedError(f"cannot cast to the contract: {exc}") from exc
+        finally:
+            self.connection.unregister("batch")
+        bad_mask = pc.is_valid(result.column("__reason"))
+        good = result.filter(pc.invert(bad_mask)).drop_columns(["__reason", "__value_reason"])
+        bad = result.filter(bad_mask).select(["__row", "__reason"])
+        raw = [
+            json.dumps(record, default=str, ensure_ascii=False)
+            for record in pa.Table.from_batches([batch]).filter(bad_mask).to_pylist()
+        ]
+        return good, bad.append_column("__raw", pa.array(raw, pa.string()))

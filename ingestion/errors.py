@@ -1,0 +1,9 @@
+"""Errors a user can act on. The CLI prints their message, never a traceback."""
+
+
+class UserError(Exception):
+    """Bad configuration or arguments: the run cannot start."""
+
+
+class FileRejectedError(Exception):
+    """A whole file cannot be read (corrupt, unreadable layout); it goes to quarantine."""

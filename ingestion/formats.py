@@ -1,0 +1,221 @@
+"""Turn a DMS file's bytes into Arrow record batches, each row with its position in the file.
+
+CSV is read with pyarrow's streaming reader with DMS's conventions: RFC 4180 quoting,
+newlines inside quoted values, NULL as an empty unquoted field and ``""`` as an empty string.
+Every column is read as text; ``conform`` casts to the contract. Records whose field count is
+wrong are not dropped: they are returned as ``BadRecord`` for the quarantine.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import hashlib
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import BinaryIO
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from ingestion.contracts import TableContract
+from ingestion.dmsfiles import DmsFile
+from ingestion.errors import FileRejectedError
+
+OP_COLUMN = "Op"
+BLOCK_SIZE = 16 << 20
+_PEEK = 1 << 20
+
+
+class HashingReader(io.RawIOBase):
+    """A read-only stream that hashes every byte it passes on (the file's content id)."""
+
+    def __init__(self, raw: BinaryIO) -> None:
+        self._raw = raw
+        self._sha = hashlib.sha256()
+        self.bytes_read = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+        data = self._raw.read(len(buffer))
+        n = len(data)
+        buffer[:n] = data
+        self._sha.update(data)
+        self.bytes_read += n
+        return n
+
+    def drain(self) -> None:
+        """Read to the end so the hash covers the whole file, whatever the parser read."""
+        while self.read(1 << 20):
+            pass
+
+    @property
+    def sha256(self) -> str:
+        return self._sha.hexdigest()
+
+
+@dataclass
+class BadRecord:
+    row: int | None
+    reason: str
+    text: str | None
+
+
+@dataclass
+class Layout:
+    """The columns of a file, in order, and whether the first record is a header."""
+
+    names: list[str]
+    header: bool
+
+
+@dataclass
+class ParsedFile:
+    layout: Layout
+    batches: Iterator[tuple[pa.RecordBatch, np.ndarray]]
+    bad_records: list[BadRecord] = field(default_factory=list)
+
+
+def expected_columns(contract: TableContract, dms_file: DmsFile, with_op: bool) -> list[str]:
+    """The column order DMS writes without a header: Op, timestamp, table columns, extras."""
+    settings = contract.settings
+    names = [OP_COLUMN] if with_op else []
+    if settings.timestamp_column_name:
+        names.append(settings.timestamp_column_name)
+    names.extend(contract.column_names)
+    if settings.change_seq_column_name:
+        names.append(settings.change_seq_column_name)
+    return names
+
+
+def _first_record(prefix: bytes) -> list[str] | None:
+    text = prefix.decode("utf-8", errors="replace")
+    try:
+        return next(csv.reader(io.StringIO(text, newline="")))
+    except (StopIteration, csv.Error):
+        return None
+
+
+def detect_layout(prefix: bytes, contract: TableContract, dms_file: DmsFile) -> Layout:
+    """Decide header/no header and the column order from the file's first record."""
+    first = _first_record(prefix)
+    if first is None:
+        return Layout(expected_columns(contract, dms_file, with_op=True), header=False)
+    known = {n.lower() for n in expected_columns(contract, dms_file, with_op=True)}
+    if first and sum(f.strip().lower() in known for f in first) >= max(1, len(first) // 2):
+        return Layout([f.strip() for f in first], header=True)
+    with_op = expected_columns(contract, dms_file, with_op=True)
+    without_op = expected_columns(contract, dms_file, with_op=False)
+    if dms_file.kind == "load" and len(first) == len(without_op) and first[0] not in "IUD":
+        return Layout(without_op, header=False)
+    if dms_file.kind == "load" and not contract.settings.include_op_for_full_load:
+        return Layout(without_op, header=False)
+    return Layout(with_op, header=False)
+
+
+def _positions(first_record: int, start: int, count: int, skipped: list[int]) -> np.ndarray:
+    """1-based data-record numbers of kept rows ``start..start+count`` (0-based ordinals).
+
+    ``skipped`` holds the record numbers (header counted as record 1 when present) the CSV
+    reader dropped; kept row k has record number ``first_record + k + #(skipped before it)``.
+    """
+    ordinals = np.arange(start, start + count, dtype=np.int64)
+    if not skipped:
+        return ordinals + first_record
+    s = np.sort(np.asarray(skipped, dtype=np.int64))
+    thresholds = s - first_record - np.arange(len(s), dtype=np.int64)
+    return ordinals + first_record + np.searchsorted(thresholds, ordinals, side="right")
+
+
+def read_csv(stream: BinaryIO, contract: TableContract, dms_file: DmsFile) -> ParsedFile:
+    """Stream a DMS CSV file (already decompressed) as text batches with row positions."""
+    buffered = io.BufferedReader(stream, buffer_size=_PEEK)  # type: ignore[type-var]
+    prefix = buffered.peek(_PEEK)[:_PEEK]
+    if not prefix.strip():
+        return ParsedFile(Layout([], header=False), iter(()))
+    layout = detect_layout(prefix, contract, dms_file)
+    bad: list[BadRecord] = []
+    skipped: list[int] = []
+    header_offset = 1 if layout.header else 0
+
+    def on_invalid(row: pacsv.InvalidRow) -> str:
+        number = None if row.number is None else int(row.number)
+        if number is not None:
+            skipped.append(number)
+        reason = f"expected {row.expected_columns} fields, found {row.actual_columns}"
+        data_row = None if number is None else number - header_offset
+        bad.append(BadRecord(data_row, reason, row.text))
+        return "skip"
+
+    try:
+        reader = pacsv.open_csv(
+            buffered,
+            read_options=pacsv.ReadOptions(
+                column_names=[f"c{i}" for i in range(len(layout.names))],
+                skip_rows=header_offset,
+                block_size=BLOCK_SIZE,
+                use_threads=False,  # the reader then reports record numbers of bad rows
+            ),
+            parse_options=pacsv.ParseOptions(
+                newlines_in_values=True, invalid_row_handler=on_invalid
+            ),
+            convert_options=pacsv.ConvertOptions(
+                column_types={f"c{i}": pa.string() for i in range(len(layout.names))},
+                strings_can_be_null=True,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except (pa.ArrowInvalid, UnicodeDecodeError, OSError, EOFError) as exc:
+        raise FileRejectedError(f"cannot read as CSV: {exc}") from exc
+
+    def batches() -> Iterator[tuple[pa.RecordBatch, np.ndarray]]:
+        kept = 0
+        while True:
+            try:
+                batch = reader.read_next_batch()
+            except StopIteration:
+                return
+            except (pa.ArrowInvalid, UnicodeDecodeError, OSError, EOFError) as exc:
+                raise FileRejectedError(f"cannot read as CSV: {exc}") from exc
+            renamed = batch.rename_columns(layout.names)
+            # data rows are numbered from 1; the reader counts the header as a record
+            positions = _positions(1 + header_offset, kept, batch.num_rows, skipped) - header_offset
+            kept += batch.num_rows
+            yield renamed, positions
+
+    return ParsedFile(layout, batches(), bad)
+
+
+def read_parquet(stream: BinaryIO) -> ParsedFile:
+    """Stream a DMS Parquet file; columns keep their Parquet types until ``conform``."""
+    try:
+        parquet = pq.ParquetFile(stream)
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise FileRejectedError(f"cannot read as Parquet: {exc}") from exc
+    names = list(parquet.schema_arrow.names)
+
+    def batches() -> Iterator[tuple[pa.RecordBatch, np.ndarray]]:
+        start = 1
+        try:
+            for batch in parquet.iter_batches(batch_size=262_144):
+                yield batch, np.arange(start, start + batch.num_rows, dtype=np.int64)
+                start += batch.num_rows
+        except (pa.ArrowInvalid, OSError) as exc:
+            raise FileRejectedError(f"cannot read as Parquet: {exc}") from exc
+
+    return ParsedFile(Layout(names, header=True), batches())
+
+
+def open_file(stream: BinaryIO, contract: TableContract, dms_file: DmsFile) -> ParsedFile:
+    """Parse any DMS file variant (CSV, gzip CSV, Parquet)."""
+    if dms_file.format == "parquet":
+        data = stream.read()  # Parquet needs random access; DMS parquet files are bounded in size
+        return read_parquet(io.BytesIO(data))
+    if dms_file.gzip:
+        return read_csv(gzip.GzipFile(fileobj=stream, mode="rb"), contract, dms_file)  # type: ignore[arg-type]
+    return read_csv(stream, contract, dms_file)
