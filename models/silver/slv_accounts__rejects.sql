@@ -1,0 +1,26 @@
+with validated as (
+
+    select * from {{ ref('slv_accounts__latest') }}
+
+),
+
+rejected as (
+
+    select
+        account_id,
+        {{ dbt.split_part('reject_reasons', "','", 1) }} as reject_reason,
+        reject_reasons,
+        customer_id,
+        account_type,
+        currency,
+        status,
+        last_change_id,
+        last_changed_at,
+        source_file,
+        source_row
+    from validated
+    where not is_deleted and reject_reasons is not null
+
+)
+
+select * from rejected

@@ -1,0 +1,23 @@
+with validated as (
+
+    select * from {{ ref('slv_transaction_events__latest') }}
+
+),
+
+rejected as (
+
+    select
+        event_id,
+        {{ dbt.split_part('reject_reasons', "','", 1) }} as reject_reason,
+        reject_reasons,
+        transaction_id_text,
+        last_change_id,
+        last_changed_at,
+        source_file,
+        source_row
+    from validated
+    where not is_deleted and reject_reasons is not null
+
+)
+
+select * from rejected

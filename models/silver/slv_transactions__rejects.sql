@@ -1,0 +1,28 @@
+with validated as (
+
+    select * from {{ ref('slv_transactions__latest') }}
+
+),
+
+rejected as (
+
+    select
+        transaction_id,
+        {{ dbt.split_part('reject_reasons', "','", 1) }} as reject_reason,
+        reject_reasons,
+        account_id,
+        transaction_ts,
+        amount,
+        direction,
+        currency,
+        status,
+        last_change_id,
+        last_changed_at,
+        source_file,
+        source_row
+    from validated
+    where not is_deleted and reject_reasons is not null
+
+)
+
+select * from rejected
