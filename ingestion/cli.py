@@ -177,7 +177,7 @@ def _status(args: argparse.Namespace) -> int:
     for row in rows:
         print(
             f"{row.table:36} {row.files:>5} {row.rows_landed:>10} {row.rows_quarantined:>8}  "
-            f"{str(row.newest_commit or '-'):26} {row.lag or '-'}"
+            f"{row.newest_commit or '-'!s:26} {row.lag or '-'}"
         )
     return EXIT_OK
 

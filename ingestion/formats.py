@@ -12,6 +12,7 @@ import csv
 import gzip
 import hashlib
 import io
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import BinaryIO
@@ -26,6 +27,7 @@ from ingestion.dmsfiles import DmsFile
 from ingestion.errors import FileRejectedError
 
 OP_COLUMN = "Op"
+READ_ERRORS = (pa.ArrowException, UnicodeDecodeError, OSError, EOFError, zlib.error)
 BLOCK_SIZE = 16 << 20
 _PEEK = 1 << 20
 
@@ -170,7 +172,7 @@ def read_csv(stream: BinaryIO, contract: TableContract, dms_file: DmsFile) -> Pa
                 quoted_strings_can_be_null=False,
             ),
         )
-    except (pa.ArrowInvalid, UnicodeDecodeError, OSError, EOFError) as exc:
+    except READ_ERRORS as exc:
         raise FileRejectedError(f"cannot read as CSV: {exc}") from exc
 
     def batches() -> Iterator[tuple[pa.RecordBatch, np.ndarray]]:
@@ -180,7 +182,7 @@ def read_csv(stream: BinaryIO, contract: TableContract, dms_file: DmsFile) -> Pa
                 batch = reader.read_next_batch()
             except StopIteration:
                 return
-            except (pa.ArrowInvalid, UnicodeDecodeError, OSError, EOFError) as exc:
+            except READ_ERRORS as exc:
                 raise FileRejectedError(f"cannot read as CSV: {exc}") from exc
             renamed = batch.rename_columns(layout.names)
             # data rows are numbered from 1; the reader counts the header as a record
@@ -195,7 +197,7 @@ def read_parquet(stream: BinaryIO) -> ParsedFile:
     """Stream a DMS Parquet file; columns keep their Parquet types until ``conform``."""
     try:
         parquet = pq.ParquetFile(stream)
-    except (pa.ArrowInvalid, OSError) as exc:
+    except READ_ERRORS as exc:
         raise FileRejectedError(f"cannot read as Parquet: {exc}") from exc
     names = list(parquet.schema_arrow.names)
 
@@ -205,7 +207,7 @@ def read_parquet(stream: BinaryIO) -> ParsedFile:
             for batch in parquet.iter_batches(batch_size=262_144):
                 yield batch, np.arange(start, start + batch.num_rows, dtype=np.int64)
                 start += batch.num_rows
-        except (pa.ArrowInvalid, OSError) as exc:
+        except READ_ERRORS as exc:
             raise FileRejectedError(f"cannot read as Parquet: {exc}") from exc
 
     return ParsedFile(Layout(names, header=True), batches())
@@ -213,9 +215,13 @@ def read_parquet(stream: BinaryIO) -> ParsedFile:
 
 def open_file(stream: BinaryIO, contract: TableContract, dms_file: DmsFile) -> ParsedFile:
     """Parse any DMS file variant (CSV, gzip CSV, Parquet)."""
-    if dms_file.format == "parquet":
-        data = stream.read()  # Parquet needs random access; DMS parquet files are bounded in size
-        return read_parquet(io.BytesIO(data))
-    if dms_file.gzip:
-        return read_csv(gzip.GzipFile(fileobj=stream, mode="rb"), contract, dms_file)  # type: ignore[arg-type]
-    return read_csv(stream, contract, dms_file)
+    try:
+        if dms_file.format == "parquet":
+            data = stream.read()  # Parquet needs random access; DMS bounds its file size
+            return read_parquet(io.BytesIO(data))
+        if dms_file.gzip:
+            unzipped = gzip.GzipFile(fileobj=stream, mode="rb")
+            return read_csv(unzipped, contract, dms_file)  # type: ignore[arg-type]
+        return read_csv(stream, contract, dms_file)
+    except READ_ERRORS as exc:
+        raise FileRejectedError(f"cannot read: {type(exc).__name__}: {exc}") from exc

@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ingestion.contracts import load_contracts
+from ingestion.errors import UserError
+
+
+def test_project_contracts_load(contracts: dict[tuple[str, str], object]) -> None:
+    assert set(contracts) == {
+        ("core_banking", "customers"),
+        ("core_banking", "accounts"),
+        ("core_banking", "transactions"),
+        ("events", "transaction_events"),
+    }
+
+
+def _write(tmp_path: Path, text: str, name: str = "t.yml") -> Path:
+    folder = tmp_path / "s"
+    folder.mkdir(exist_ok=True)
+    (folder / name).write_text(text)
+    return tmp_path
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("table: t\ncolumns: [{name: id, type: bigint}]\n", "primary_key"),
+        ("table: t\nprimary_key: [id]\ncolumns: [{name: id, type: money}]\n", "not supported"),
+        (
+            'table: t\nprimary_key: [id]\ncolumns: [{name: "id; drop", type: bigint}]\n',
+            "identifier",
+        ),
+        ("table: other\nprimary_key: [id]\ncolumns: [{name: id, type: bigint}]\n", "file name"),
+        ("table: t\nprimary_key: [id]\ncolumns: [{name: id}]\n", "name and a type"),
+        ("columns: [\n", "not valid YAML"),
+    ],
+)
+def test_bad_contracts_are_clear_errors(tmp_path: Path, text: str, message: str) -> None:
+    with pytest.raises(UserError, match=message):
+        load_contracts(_write(tmp_path, text))
+
+
+def test_unknown_dms_setting_is_an_error(tmp_path: Path) -> None:
+    root = _write(tmp_path, "table: t\nprimary_key: [id]\ncolumns: [{name: id, type: bigint}]\n")
+    (root / "s" / "_dms_settings.yml").write_text("add_colum_name: true\n")
+    with pytest.raises(UserError, match="unknown setting"):
+        load_contracts(root)
+
+
+def test_a_new_table_is_a_new_file(tmp_path: Path) -> None:
+    root = _write(
+        tmp_path,
+        "table: t\nprimary_key: [id]\ncolumns:\n  - {name: id, type: bigint}\n"
+        "  - {name: price, type: 'decimal(10, 3)'}\n",
+    )
+    contract = load_contracts(root)[("s", "t")]
+    assert contract.column_names == ("id", "price")
+    assert str(contract.columns[1].arrow_type) == "decimal128(10, 3)"
