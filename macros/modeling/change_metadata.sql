@@ -3,7 +3,7 @@
 {% macro change_metadata() -%}
         _dms_op as change_op,
         _dms_commit_ts as change_committed_at,
-        {{ dbt.safe_cast('_dms_change_seq', 'decimal(38, 0)') }} as change_seq,
+        {{ try_cast_number('_dms_change_seq', 'decimal(38, 0)') }} as change_seq,
         _dms_file as source_file,
         _dms_file_order as source_file_order,
         _dms_row as source_row,
