@@ -114,7 +114,9 @@ def test_gold_tables_have_rows(warehouse: Warehouse) -> None:
 
 def test_dates_cover_every_transaction(warehouse: Warehouse) -> None:
     (first, last) = warehouse.query("select min(date_day), max(date_day) from gold.dim_dates")[0]
-    (lo, hi) = warehouse.query("select min(transaction_date), max(transaction_date) from gold.fact_transactions")[0]
+    (lo, hi) = warehouse.query(
+        "select min(transaction_date), max(transaction_date) from gold.fact_transactions"
+    )[0]
     assert first <= lo and hi <= last
     assert first.month == 1 and first.day == 1 and last.month == 12 and last.day == 31
 
@@ -133,7 +135,9 @@ def _truth(warehouse: Warehouse, table: str) -> dict[Any, dict[str, Any]]:
     return {row[key[name]]: row for row in rows}
 
 
-def _silver(warehouse: Warehouse, model: str, key: str, columns: list[str]) -> dict[Any, dict[str, Any]]:
+def _silver(
+    warehouse: Warehouse, model: str, key: str, columns: list[str]
+) -> dict[Any, dict[str, Any]]:
     rows = warehouse.query(f"select {key}, {', '.join(columns)} from silver.{model}")
     return {row[0]: dict(zip(columns, row[1:], strict=True)) for row in rows}
 
@@ -150,7 +154,15 @@ def _check_partition(truth: dict[Any, Any], current: dict[Any, Any], rejected: s
 
 def test_silver_customers_equal_the_truth_minus_rejects(warehouse: Warehouse) -> None:
     truth = _truth(warehouse, "core_banking/customers")
-    columns = ["first_name", "last_name", "email", "country_code", "segment", "address_line", "date_of_birth"]
+    columns = [
+        "first_name",
+        "last_name",
+        "email",
+        "country_code",
+        "segment",
+        "address_line",
+        "date_of_birth",
+    ]
     current = _silver(warehouse, "slv_customers", "customer_id", columns)
     _check_partition(truth, current, _rejected(warehouse, "slv_customers__rejects", "customer_id"))
     for customer_id, row in current.items():
@@ -187,7 +199,17 @@ def test_silver_accounts_equal_the_truth_minus_rejects(warehouse: Warehouse) -> 
 
 def test_silver_transactions_equal_the_truth_minus_rejects(warehouse: Warehouse) -> None:
     truth = _truth(warehouse, "core_banking/transactions")
-    columns = ["account_id", "transaction_ts", "amount", "direction", "currency", "transaction_type", "status", "balance_after", "description"]
+    columns = [
+        "account_id",
+        "transaction_ts",
+        "amount",
+        "direction",
+        "currency",
+        "transaction_type",
+        "status",
+        "balance_after",
+        "description",
+    ]
     current = _silver(warehouse, "slv_transactions", "transaction_id", columns)
     rejected = _rejected(warehouse, "slv_transactions__rejects", "transaction_id")
     _check_partition(truth, current, rejected)
@@ -207,17 +229,23 @@ def test_silver_transactions_equal_the_truth_minus_rejects(warehouse: Warehouse)
 
 
 def test_rejects_are_exactly_the_invalid_rows(warehouse: Warehouse) -> None:
-    reasons = dict(warehouse.query(
-        "select reject_reason, count(*) from silver.slv_customers__rejects group by 1"
-    ))
+    reasons = dict(
+        warehouse.query(
+            "select reject_reason, count(*) from silver.slv_customers__rejects group by 1"
+        )
+    )
     assert set(reasons) <= {"missing_name", "invalid_email", "unknown_country", "unknown_segment"}
-    currencies = dict(warehouse.query(
-        "select reject_reason, count(*) from silver.slv_transactions__rejects group by 1"
-    ))
+    currencies = dict(
+        warehouse.query(
+            "select reject_reason, count(*) from silver.slv_transactions__rejects group by 1"
+        )
+    )
     assert currencies.get("unknown_currency", 0) > 0
-    events = dict(warehouse.query(
-        "select reject_reason, count(*) from silver.slv_transaction_events__rejects group by 1"
-    ))
+    events = dict(
+        warehouse.query(
+            "select reject_reason, count(*) from silver.slv_transaction_events__rejects group by 1"
+        )
+    )
     assert events.get("invalid_json", 0) > 0
 
 
@@ -250,3 +278,28 @@ def test_second_run_lands_nothing_and_leaves_gold_unchanged(warehouse: Warehouse
     result = warehouse.dbt("build")
     assert result.returncode == 0, result.stdout[-5000:]
     assert _gold_fingerprint(warehouse) == before
+
+
+def test_every_silver_and_gold_model_and_column_is_documented(warehouse: Warehouse) -> None:
+    import json
+
+    result = warehouse.dbt("docs", "generate")
+    assert result.returncode == 0, result.stdout[-3000:]
+    target = Path(warehouse.env["DBT_TARGET_PATH"])
+    manifest = json.loads((target / "manifest.json").read_text())
+    catalog = json.loads((target / "catalog.json").read_text())
+    checked = 0
+    for unique_id, node in manifest["nodes"].items():
+        if node["resource_type"] != "model" or node["schema"] not in ("silver", "gold"):
+            continue
+        assert node["description"].strip(), f"{unique_id} has no description"
+        built = {c.lower() for c in catalog["nodes"][unique_id]["columns"]}
+        documented = {
+            name.lower()
+            for name, column in node["columns"].items()
+            if column["description"].strip()
+        }
+        assert built - documented == set(), f"{unique_id}: undocumented columns"
+        assert documented - built == set(), f"{unique_id}: documented columns that do not exist"
+        checked += 1
+    assert checked >= 15
