@@ -1,6 +1,17 @@
+{#- Incremental: a run reads only the raw rows landed since the last run. -#}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='merge',
+        unique_key='change_id',
+        on_schema_change='append_new_columns',
+    )
+}}
+
 with source as (
 
     select * from {{ source('core_banking', 'transactions') }}
+    where 1 = 1 {{ landed_since_last_run('_landed_at', 'landed_at') }}
 
 ),
 

@@ -1,12 +1,17 @@
-with accounts as (
+{#- Type 2: one row per valid version of each account (slv_accounts__history without its
+    rejected versions), plus the unknown member. customer_key is the owner's version valid
+    when the account version began; the unknown customer when the owner has none then. -#}
+with versions as (
 
-    select * from {{ ref('slv_accounts') }}
+    select * from {{ ref('slv_accounts__history') }}
+    where reject_reasons is null
 
 ),
 
 customers as (
 
-    select customer_key, customer_id from {{ ref('dim_customers') }}
+    select customer_key, customer_id, valid_from, valid_to
+    from {{ ref('dim_customers') }}
     where not is_unknown_member
 
 ),
@@ -14,21 +19,28 @@ customers as (
 known_accounts as (
 
     select
-        {{ surrogate_key(['accounts.account_id']) }} as account_key,
-        accounts.account_id,
+        versions.account_version_key as account_key,
+        versions.account_id,
+        versions.version_number,
+        versions.valid_from,
+        versions.valid_to,
+        versions.is_current,
         coalesce(customers.customer_key, {{ unknown_member_key() }}) as customer_key,
-        accounts.customer_id,
-        accounts.account_type,
-        accounts.currency,
-        accounts.status,
-        accounts.opened_at,
-        cast(accounts.opened_at as date) as opened_date,
-        cast(accounts.closed_at as date) as closed_date,
-        accounts.status = 'closed' as is_closed,
+        versions.customer_id,
+        versions.account_type,
+        versions.currency,
+        versions.status,
+        versions.opened_at,
+        cast(versions.opened_at as date) as opened_date,
+        cast(versions.closed_at as date) as closed_date,
+        versions.status = 'closed' as is_closed,
         customers.customer_key is not null as has_known_customer,
         false as is_unknown_member
-    from accounts
-    left join customers on accounts.customer_id = customers.customer_id
+    from versions
+    left join customers
+        on versions.customer_id = customers.customer_id
+        and versions.valid_from >= customers.valid_from
+        and versions.valid_from < customers.valid_to
 
 ),
 
@@ -37,6 +49,10 @@ unknown_member as (
     select
         {{ unknown_member_key() }} as account_key,
         cast({{ unknown_member_id() }} as bigint) as account_id,
+        cast(1 as bigint) as version_number,
+        {{ timestamp_floor() }} as valid_from,
+        {{ timestamp_ceiling() }} as valid_to,
+        true as is_current,
         {{ unknown_member_key() }} as customer_key,
         cast({{ unknown_member_id() }} as bigint) as customer_id,
         'unknown' as account_type,

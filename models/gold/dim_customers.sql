@@ -1,6 +1,9 @@
-with customers as (
+{#- Type 2: one row per valid version of each customer (slv_customers__history without its
+    rejected versions), plus the unknown member. -#}
+with versions as (
 
-    select * from {{ ref('slv_customers') }}
+    select * from {{ ref('slv_customers__history') }}
+    where reject_reasons is null
 
 ),
 
@@ -13,25 +16,29 @@ countries as (
 known_customers as (
 
     select
-        {{ surrogate_key(['customers.customer_id']) }} as customer_key,
-        customers.customer_id,
-        customers.full_name,
-        customers.first_name,
-        customers.last_name,
-        customers.email,
-        customers.phone,
-        customers.date_of_birth,
-        customers.gender,
-        customers.address_line,
-        customers.city,
-        customers.country_code,
+        versions.customer_version_key as customer_key,
+        versions.customer_id,
+        versions.version_number,
+        versions.valid_from,
+        versions.valid_to,
+        versions.is_current,
+        versions.full_name,
+        versions.first_name,
+        versions.last_name,
+        versions.email,
+        versions.phone,
+        versions.date_of_birth,
+        versions.gender,
+        versions.address_line,
+        versions.city,
+        versions.country_code,
         countries.country_name,
-        customers.segment,
-        customers.created_at,
-        customers.updated_at,
+        versions.segment,
+        versions.created_at,
+        versions.updated_at,
         false as is_unknown_member
-    from customers
-    left join countries on customers.country_code = countries.country_code
+    from versions
+    left join countries on versions.country_code = countries.country_code
 
 ),
 
@@ -40,6 +47,10 @@ unknown_member as (
     select
         {{ unknown_member_key() }} as customer_key,
         cast({{ unknown_member_id() }} as bigint) as customer_id,
+        cast(1 as bigint) as version_number,
+        {{ timestamp_floor() }} as valid_from,
+        {{ timestamp_ceiling() }} as valid_to,
+        true as is_current,
         'Unknown customer' as full_name,
         cast(null as {{ dbt.type_string() }}) as first_name,
         cast(null as {{ dbt.type_string() }}) as last_name,

@@ -1,15 +1,98 @@
 {#- Grain: one row per transaction in its current state (pending, posted or reversed).
-    A transaction whose account is unknown (orphan account_id) joins the unknown account and
-    customer members instead of disappearing. -#}
-with transactions as (
+    account_key and customer_key are the versions valid at transaction_ts (point in time);
+    account_id and customer_id are kept for current-state joins. A transaction whose account
+    has no version at that time (an orphan account_id, a rejected account) joins the unknown
+    members instead of disappearing.
 
-    select * from {{ ref('slv_transactions') }}
+    Incremental: a run recomputes the transactions whose own change, account history,
+    owner's history or events were landed since the last run, and merges them; the pre-hook
+    first deletes transactions that were deleted or became invalid. `last_landed_at` is the
+    latest landing time among everything a row was derived from, so an incremental run and a
+    full refresh give identical rows. -#}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='merge',
+        unique_key='transaction_id',
+        on_schema_change='fail',
+        pre_hook=delete_changed_keys(
+            'transaction_id',
+            "select transaction_id from " ~ ref('slv_transactions__latest')
+            ~ " where landed_at > " ~ landed_watermark()
+            ~ " and (is_deleted or reject_reasons is not null)"
+        ),
+    )
+}}
+
+with transaction_states as (
+
+    select * from {{ ref('slv_transactions__latest') }}
+
+),
+
+account_history as (
+
+    select account_id, customer_id, last_landed_at from {{ ref('slv_accounts__history') }}
+
+),
+
+customer_history as (
+
+    select customer_id, last_landed_at from {{ ref('slv_customers__history') }}
+
+),
+
+event_states as (
+
+    select transaction_id, landed_at as last_landed_at
+    from {{ ref('slv_transaction_events__latest') }}
+
+),
+
+{% if is_incremental() -%}
+changed_transactions as (
+
+    select transaction_id from transaction_states
+    where landed_at > {{ landed_watermark() }}
+    union
+    select transaction_id from event_states
+    where last_landed_at > {{ landed_watermark() }}
+    union
+    select transaction_states.transaction_id
+    from transaction_states
+    inner join account_history on transaction_states.account_id = account_history.account_id
+    where account_history.last_landed_at > {{ landed_watermark() }}
+        or account_history.customer_id in (
+            select customer_id from customer_history
+            where last_landed_at > {{ landed_watermark() }}
+        )
+
+),
+
+{% endif -%}
+transactions as (
+
+    select * from transaction_states
+    where not is_deleted
+        and reject_reasons is null
+        {%- if is_incremental() %}
+        and transaction_id in (select transaction_id from changed_transactions)
+        {%- endif %}
 
 ),
 
 accounts as (
 
-    select account_key, account_id, customer_key, customer_id from {{ ref('dim_accounts') }}
+    select account_key, account_id, customer_id, valid_from, valid_to
+    from {{ ref('dim_accounts') }}
+    where not is_unknown_member
+
+),
+
+customers as (
+
+    select customer_key, customer_id, valid_from, valid_to
+    from {{ ref('dim_customers') }}
     where not is_unknown_member
 
 ),
@@ -20,12 +103,36 @@ channels as (
 
 ),
 
+account_landings as (
+
+    select account_id, max(last_landed_at) as last_landed_at
+    from account_history
+    group by account_id
+
+),
+
+customer_landings as (
+
+    select customer_id, max(last_landed_at) as last_landed_at
+    from customer_history
+    group by customer_id
+
+),
+
+event_landings as (
+
+    select transaction_id, max(last_landed_at) as last_landed_at
+    from event_states
+    group by transaction_id
+
+),
+
 facts as (
 
     select
         transactions.transaction_id,
         coalesce(accounts.account_key, {{ unknown_member_key() }}) as account_key,
-        coalesce(accounts.customer_key, {{ unknown_member_key() }}) as customer_key,
+        coalesce(customers.customer_key, {{ unknown_member_key() }}) as customer_key,
         {{ date_key('transactions.transaction_ts') }} as date_key,
         transactions.transaction_ts,
         cast(transactions.transaction_ts as date) as transaction_date,
@@ -42,10 +149,26 @@ facts as (
         coalesce(channels.channel, 'unknown') as channel,
         transactions.balance_after,
         transactions.account_id,
-        accounts.customer_id
+        accounts.customer_id,
+        greatest(
+            transactions.landed_at,
+            coalesce(account_landings.last_landed_at, {{ timestamp_floor() }}),
+            coalesce(customer_landings.last_landed_at, {{ timestamp_floor() }}),
+            coalesce(event_landings.last_landed_at, {{ timestamp_floor() }})
+        ) as last_landed_at
     from transactions
-    left join accounts on transactions.account_id = accounts.account_id
+    left join accounts
+        on transactions.account_id = accounts.account_id
+        and transactions.transaction_ts >= accounts.valid_from
+        and transactions.transaction_ts < accounts.valid_to
+    left join customers
+        on accounts.customer_id = customers.customer_id
+        and transactions.transaction_ts >= customers.valid_from
+        and transactions.transaction_ts < customers.valid_to
     left join channels on transactions.transaction_id = channels.transaction_id
+    left join account_landings on transactions.account_id = account_landings.account_id
+    left join customer_landings on accounts.customer_id = customer_landings.customer_id
+    left join event_landings on transactions.transaction_id = event_landings.transaction_id
 
 )
 

@@ -17,8 +17,8 @@ current_accounts as (
         closed_at,
         created_at,
         updated_at,
-        last_change_id,
-        last_changed_at
+        change_id as last_change_id,
+        change_committed_at as last_changed_at
     from validated
     where not is_deleted and reject_reasons is null
 

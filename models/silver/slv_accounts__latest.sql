@@ -1,60 +1,13 @@
-{#- Every account key's latest change (deletes included), standardised and validated. -#}
-with changes as (
+{#- Each account key's latest change (deletes included); slv_accounts and slv_accounts__rejects split
+    it. Incremental: a run reads only the changes landed since the last run (see the
+    incremental_latest_change macro). -#}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='merge',
+        unique_key='account_id',
+        on_schema_change='append_new_columns',
+    )
+}}
 
-    select * from {{ ref('stg_core_banking__accounts') }}
-
-),
-
-currencies as (
-
-    select currency_code from {{ ref('iso_currencies') }}
-
-),
-
-latest as (
-
-    {{ latest_change_per_key('changes', ['account_id']) }}
-
-),
-
-standardised as (
-
-    select
-        account_id,
-        customer_id,
-        trim(account_number) as account_number,
-        lower(trim(account_type)) as account_type,
-        upper(trim(currency)) as currency,
-        lower(trim(status)) as status,
-        opened_at,
-        closed_at,
-        created_at,
-        updated_at,
-        change_op = 'D' as is_deleted,
-        change_id as last_change_id,
-        change_committed_at as last_changed_at,
-        changes_for_key,
-        source_file,
-        source_row
-    from latest
-
-),
-
-validated as (
-
-    select
-        standardised.*,
-        case when not standardised.is_deleted then {{ reject_reasons([
-            ["currencies.currency_code is null", "unknown_currency"],
-            ["standardised.account_type is null or standardised.account_type not in ('"
-                ~ var('account_types') | join("', '") ~ "')", "unknown_account_type"],
-            ["standardised.status is null or standardised.status not in ('"
-                ~ var('account_statuses') | join("', '") ~ "')", "unknown_status"],
-            ["standardised.customer_id is null", "missing_customer_id"],
-        ]) }} end as reject_reasons
-    from standardised
-    left join currencies on standardised.currency = currencies.currency_code
-
-)
-
-select * from validated
+{{ incremental_latest_change(ref('slv_accounts__changes'), 'account_id') }}

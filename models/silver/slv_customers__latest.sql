@@ -1,78 +1,13 @@
-{#- Every customer key's latest change (deletes included), standardised and validated.
-    slv_customers and slv_customers__rejects split it; nothing else reads the change log. -#}
-with changes as (
+{#- Each customer key's latest change (deletes included); slv_customers and slv_customers__rejects split
+    it. Incremental: a run reads only the changes landed since the last run (see the
+    incremental_latest_change macro). -#}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='merge',
+        unique_key='customer_id',
+        on_schema_change='append_new_columns',
+    )
+}}
 
-    select * from {{ ref('stg_core_banking__customers') }}
-
-),
-
-countries as (
-
-    select country_code from {{ ref('iso_countries') }}
-
-),
-
-latest as (
-
-    {{ latest_change_per_key('changes', ['customer_id']) }}
-
-),
-
-standardised as (
-
-    select
-        customer_id,
-        nullif(trim(first_name), '') as first_name,
-        nullif(trim(last_name), '') as last_name,
-        nullif(lower(trim(email)), '') as email,
-        nullif(trim(phone), '') as phone,
-        date_of_birth,
-        case when upper(trim(gender)) in ('F', 'M') then upper(trim(gender)) end as gender,
-        nullif(trim(address_line), '') as address_line,
-        nullif(trim(city), '') as city,
-        nullif(upper(trim(country_code)), '') as country_code,
-        lower(trim(segment)) as segment,
-        created_at,
-        updated_at,
-        change_op = 'D' as is_deleted,
-        change_id as last_change_id,
-        change_committed_at as last_changed_at,
-        changes_for_key,
-        source_file,
-        source_row
-    from latest
-
-),
-
-named as (
-
-    select
-        *,
-        case
-            when first_name is null then last_name
-            when last_name is null then first_name
-            else first_name || ' ' || last_name
-        end as full_name
-    from standardised
-
-),
-
-validated as (
-
-    select
-        named.*,
-        case when not named.is_deleted then {{ reject_reasons([
-            ["named.full_name is null", "missing_name"],
-            ["named.email is not null and not " ~ regexp_like(
-                "named.email", "'^[a-z0-9._%+-]+@[a-z0-9-]+([.][a-z0-9-]+)*[.][a-z]{2,}$'"
-            ), "invalid_email"],
-            ["named.country_code is not null and countries.country_code is null", "unknown_country"],
-            ["named.segment is null or named.segment not in ('"
-                ~ var('customer_segments') | join("', '") ~ "')", "unknown_segment"],
-        ]) }} end as reject_reasons
-    from named
-    left join countries on named.country_code = countries.country_code
-
-)
-
-select * from validated
+{{ incremental_latest_change(ref('slv_customers__changes'), 'customer_id') }}

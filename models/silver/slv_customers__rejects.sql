@@ -14,8 +14,8 @@ rejected as (
         email,
         country_code,
         segment,
-        last_change_id,
-        last_changed_at,
+        change_id as last_change_id,
+        change_committed_at as last_changed_at,
         source_file,
         source_row
     from validated

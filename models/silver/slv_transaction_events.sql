@@ -1,3 +1,5 @@
+{{ config(materialized='view') }}
+
 with validated as (
 
     select * from {{ ref('slv_transaction_events__latest') }}
@@ -18,8 +20,8 @@ current_events as (
         geo_country,
         geo_city,
         risk_score,
-        last_change_id,
-        last_changed_at
+        change_id as last_change_id,
+        change_committed_at as last_changed_at
     from validated
     where not is_deleted and reject_reasons is null
 

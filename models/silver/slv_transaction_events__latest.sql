@@ -1,58 +1,12 @@
-{#- Every event's latest change (deletes included), standardised and validated. Missing
-    optional fields are tolerated; a document that does not parse, or has no usable
-    transaction_id, is rejected. -#}
-with changes as (
+{#- Each event's latest change (deletes included). Incremental: a run reads only the
+    changes landed since the last run (see the incremental_latest_change macro). -#}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='merge',
+        unique_key='event_id',
+        on_schema_change='append_new_columns',
+    )
+}}
 
-    select * from {{ ref('stg_events__transaction_events') }}
-
-),
-
-latest as (
-
-    {{ latest_change_per_key('changes', ['event_id']) }}
-
-),
-
-standardised as (
-
-    select
-        event_id,
-        transaction_id,
-        transaction_id_text,
-        lower(trim(event_type)) as event_type,
-        case
-            when lower(trim(channel)) in ('{{ var("event_channels") | join("', '") }}')
-                then lower(trim(channel))
-            else 'unknown'
-        end as channel,
-        occurred_at,
-        device_os,
-        device_app_version,
-        device_ip,
-        upper(trim(geo_country)) as geo_country,
-        geo_city,
-        risk_score,
-        is_valid_json,
-        change_op = 'D' as is_deleted,
-        change_id as last_change_id,
-        change_committed_at as last_changed_at,
-        changes_for_key,
-        source_file,
-        source_row
-    from latest
-
-),
-
-validated as (
-
-    select
-        *,
-        case when not is_deleted then {{ reject_reasons([
-            ["not is_valid_json", "invalid_json"],
-            ["is_valid_json and transaction_id is null", "missing_transaction_id"],
-        ]) }} end as reject_reasons
-    from standardised
-
-)
-
-select * from validated
+{{ incremental_latest_change(ref('slv_transaction_events__changes'), 'event_id') }}

@@ -1,3 +1,5 @@
+{{ config(materialized='view') }}
+
 with validated as (
 
     select * from {{ ref('slv_transaction_events__latest') }}
@@ -11,8 +13,8 @@ rejected as (
         {{ dbt.split_part('reject_reasons', "','", 1) }} as reject_reason,
         reject_reasons,
         transaction_id_text,
-        last_change_id,
-        last_changed_at,
+        change_id as last_change_id,
+        change_committed_at as last_changed_at,
         source_file,
         source_row
     from validated

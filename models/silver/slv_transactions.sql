@@ -1,3 +1,5 @@
+{{ config(materialized='view') }}
+
 with validated as (
 
     select * from {{ ref('slv_transactions__latest') }}
@@ -21,8 +23,8 @@ current_transactions as (
         description,
         created_at,
         updated_at,
-        last_change_id,
-        last_changed_at
+        change_id as last_change_id,
+        change_committed_at as last_changed_at
     from validated
     where not is_deleted and reject_reasons is null
 

@@ -1,3 +1,5 @@
+{{ config(materialized='view') }}
+
 with validated as (
 
     select * from {{ ref('slv_transactions__latest') }}
@@ -16,8 +18,8 @@ rejected as (
         direction,
         currency,
         status,
-        last_change_id,
-        last_changed_at,
+        change_id as last_change_id,
+        change_committed_at as last_changed_at,
         source_file,
         source_row
     from validated

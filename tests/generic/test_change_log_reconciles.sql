@@ -3,7 +3,7 @@
     the key's rejected row. Fails for each change that is in none, or in more than one, of
     these places, and for each key whose latest change is missing or doubled.
 
-    latest_model: one row per key with last_change_id, is_deleted (the *__latest model);
+    latest_model: one row per key with change_id, is_deleted (the *__latest model);
     current_model / rejects_model: rows carrying last_change_id. -#}
 {% test change_log_reconciles(model, key_columns, latest_model, current_model, rejects_model) %}
 with changes as (
@@ -14,7 +14,7 @@ with changes as (
 
 latest as (
 
-    select last_change_id, is_deleted from {{ latest_model }}
+    select change_id as last_change_id, is_deleted from {{ latest_model }}
 
 ),
 

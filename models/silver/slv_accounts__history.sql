@@ -1,0 +1,55 @@
+{#- Every version of every account (type 2 history), derived from the full change log; same
+    rules and incremental behaviour as slv_customers__history. -#}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='merge',
+        unique_key='account_version_key',
+        on_schema_change='append_new_columns',
+        pre_hook=delete_changed_keys(
+            'account_id',
+            "select account_id from " ~ ref('slv_accounts__changes')
+            ~ " where landed_at > " ~ landed_watermark()
+        ),
+    )
+}}
+
+with changes as (
+
+    select * from {{ ref('slv_accounts__changes') }}
+    {%- if is_incremental() %}
+    where account_id in (
+        select account_id from {{ ref('slv_accounts__changes') }}
+        where 1 = 1 {{ landed_since_last_run('landed_at') }}
+    )
+    {%- endif %}
+
+),
+
+versions as (
+
+    {{ change_log_versions('changes', 'account_id') }}
+
+)
+
+select
+    {{ surrogate_key(['account_id', 'valid_from']) }} as account_version_key,
+    account_id,
+    version_number,
+    valid_from,
+    valid_to,
+    is_current,
+    customer_id,
+    account_number,
+    account_type,
+    currency,
+    status,
+    opened_at,
+    closed_at,
+    created_at,
+    updated_at,
+    reject_reasons,
+    change_id,
+    change_committed_at,
+    last_landed_at
+from versions

@@ -1,0 +1,29 @@
+{#- Type 2 history checks for one key: versions do not overlap (each ends no later than the
+    next begins), every version has valid_from < valid_to, and a key has at most one current
+    version, the one that ends at the ceiling. Fails for each offending version. -#}
+{% test versions_do_not_overlap(model, key_column, valid_from='valid_from', valid_to='valid_to', current_flag='is_current') %}
+with versions as (
+
+    select
+        {{ key_column }} as version_key,
+        {{ valid_from }} as version_from,
+        {{ valid_to }} as version_to,
+        {{ current_flag }} as version_is_current,
+        lead({{ valid_from }}) over (
+            partition by {{ key_column }} order by {{ valid_from }}
+        ) as next_from,
+        sum(case when {{ current_flag }} then 1 else 0 end) over (
+            partition by {{ key_column }}
+        ) as current_versions
+    from {{ model }}
+
+)
+
+select *
+from versions
+where version_from >= version_to
+    or next_from < version_to
+    or current_versions > 1
+    or (version_is_current and version_to != {{ timestamp_ceiling() }})
+    or (not version_is_current and version_to = {{ timestamp_ceiling() }})
+{% endtest %}
