@@ -1,0 +1,87 @@
+"""A throw-away pipeline for tests: a DMS root, a lake and a DuckDB warehouse in one folder,
+with `land` (our landing code, in process) and `dbt` (the real dbt CLI, in a subprocess, with
+this pipeline's environment). Nothing touches data/ or target/."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from ingestion.contracts import load_contracts
+from ingestion.lake import Lake
+from ingestion.landing import Lander, RunSummary
+from ingestion.sources import LocalSource
+
+PROJECT = Path(__file__).resolve().parents[2]
+DBT = str(Path(sys.executable).with_name("dbt"))
+
+
+@dataclass
+class Pipeline:
+    root: Path
+    env: dict[str, str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.dms.mkdir(parents=True, exist_ok=True)
+        self.env = dict(os.environ)
+        self.env.update(
+            DBT_PROFILES_DIR=str(PROJECT / "profiles"),
+            DBT_TARGET="duckdb",
+            LAKE_DIR=str(self.lake),
+            DUCKDB_PATH=str(self.database),
+            DBT_TARGET_PATH=str(self.root / "target"),
+            DBT_LOG_PATH=str(self.root / "logs"),
+            DBT_SEND_ANONYMOUS_USAGE_STATS="false",
+        )
+
+    @property
+    def dms(self) -> Path:
+        return self.root / "dms"
+
+    @property
+    def lake(self) -> Path:
+        return self.root / "lake"
+
+    @property
+    def database(self) -> Path:
+        return self.root / "warehouse.duckdb"
+
+    def write(self, key: str, content: str | bytes) -> Path:
+        """Deliver a file to the DMS root, as DMS would."""
+        path = self.dms / key
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, str):
+            path.write_text(content, encoding="utf-8", newline="")
+        else:
+            path.write_bytes(content)
+        return path
+
+    def land(self) -> RunSummary:
+        contracts = load_contracts(PROJECT / "contracts")
+        return Lander(LocalSource(self.dms), Lake(self.lake), contracts).run()
+
+    def dbt(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        result = subprocess.run(
+            [DBT, *args], cwd=PROJECT, env=self.env, capture_output=True, text=True, check=False
+        )
+        if check and result.returncode != 0:
+            raise AssertionError(f"dbt {' '.join(args)} failed:\n{result.stdout[-6000:]}")
+        return result
+
+    def query(self, sql: str) -> list[tuple[Any, ...]]:
+        with duckdb.connect(str(self.database), read_only=True) as connection:
+            return connection.execute(sql).fetchall()
+
+    def fingerprint(self, relation: str) -> tuple[int, str]:
+        """Row count and an order-independent digest of every row of a relation."""
+        (count, digest) = self.query(
+            f"select count(*), md5(coalesce(string_agg(row_text, '\n' order by row_text), '')) "
+            f"from (select cast(t as varchar) as row_text from {relation} as t)"
+        )[0]
+        return int(count), str(digest)
