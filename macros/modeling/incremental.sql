@@ -17,14 +17,20 @@
 {%- endmacro %}
 
 
-{#- A pre-hook for models rebuilt per key (history, channels): on incremental runs, delete
-    every row of the keys that have input landed since the last run, so the model's select can
-    insert their recomputed rows (rows that no longer exist, e.g. a version cancelled by a late
-    delete, disappear). `keys_sql` selects the key column from the changed input. -#}
-{% macro delete_changed_keys(key_column, keys_sql) -%}
+{#- A pre-hook for models rebuilt per key (history, channels, facts): on incremental runs,
+    delete the rows of every key that has input landed since the last run (and meets
+    `condition`, when given), so the model's select can insert their recomputed rows; rows
+    that no longer exist (a version cancelled by a late delete, a deleted transaction)
+    disappear. Pass it as a string, pre_hook="{{ delete_changed_keys(...) }}", so that it is
+    rendered when the model runs, not when it is parsed. -#}
+{% macro delete_changed_keys(key_column, changed_relation, landed_column='landed_at', condition=none) -%}
     {%- if is_incremental() -%}
     delete from {{ this }}
-    where {{ key_column }} in ({{ keys_sql }})
+    where {{ key_column }} in (
+        select {{ key_column }} from {{ changed_relation }}
+        where {{ landed_column }} > {{ landed_watermark() }}
+        {%- if condition %} and ({{ condition }}){% endif %}
+    )
     {%- else -%}
     select 1 as nothing_to_delete
     {%- endif -%}

@@ -15,12 +15,7 @@
         incremental_strategy='merge',
         unique_key='transaction_id',
         on_schema_change='fail',
-        pre_hook=delete_changed_keys(
-            'transaction_id',
-            "select transaction_id from " ~ ref('slv_transactions__latest')
-            ~ " where landed_at > " ~ landed_watermark()
-            ~ " and (is_deleted or reject_reasons is not null)"
-        ),
+        pre_hook="{{ delete_changed_keys('transaction_id', ref('slv_transactions__latest'), condition='is_deleted or reject_reasons is not null') }}",
     )
 }}
 

@@ -6,11 +6,7 @@
         incremental_strategy='merge',
         unique_key='account_version_key',
         on_schema_change='append_new_columns',
-        pre_hook=delete_changed_keys(
-            'account_id',
-            "select account_id from " ~ ref('slv_accounts__changes')
-            ~ " where landed_at > " ~ landed_watermark()
-        ),
+        pre_hook="{{ delete_changed_keys('account_id', ref('slv_accounts__changes')) }}",
     )
 }}
 

@@ -9,11 +9,7 @@
         incremental_strategy='merge',
         unique_key='customer_version_key',
         on_schema_change='append_new_columns',
-        pre_hook=delete_changed_keys(
-            'customer_id',
-            "select customer_id from " ~ ref('slv_customers__changes')
-            ~ " where landed_at > " ~ landed_watermark()
-        ),
+        pre_hook="{{ delete_changed_keys('customer_id', ref('slv_customers__changes')) }}",
     )
 }}
 

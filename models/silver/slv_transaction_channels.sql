@@ -8,11 +8,7 @@
         incremental_strategy='merge',
         unique_key='transaction_id',
         on_schema_change='append_new_columns',
-        pre_hook=delete_changed_keys(
-            'transaction_id',
-            "select transaction_id from " ~ ref('slv_transaction_events__latest')
-            ~ " where landed_at > " ~ landed_watermark()
-        ),
+        pre_hook="{{ delete_changed_keys('transaction_id', ref('slv_transaction_events__latest')) }}",
     )
 }}
 
