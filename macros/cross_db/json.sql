@@ -46,3 +46,41 @@
     json_extract_path_text({{ json_text }}
     {%- for key in keys -%}, '{{ key }}'{%- endfor -%}, true)
 {%- endmacro %}
+
+
+{#- `select *, <field> as <alias>, ... from <relation>`: several scalars of one JSON text
+    column as text columns, null when absent or when the JSON is invalid. `fields` is a list
+    of [alias, keys]. DuckDB parses each document once for all fields; the other engines use
+    json_extract_text per field. -#}
+{% macro json_fields_select(relation, json_text, fields) -%}
+    {{ return(adapter.dispatch('json_fields_select')(relation, json_text, fields)) }}
+{%- endmacro %}
+
+{% macro default__json_fields_select(relation, json_text, fields) -%}
+    select
+        *,
+        {%- for alias, keys in fields %}
+        {{ json_extract_text(json_text, keys) }} as {{ alias }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    from {{ relation }}
+{%- endmacro %}
+
+{% macro duckdb__json_fields_select(relation, json_text, fields) -%}
+    select
+        * exclude (json_fields__),
+        {%- for alias, keys in fields %}
+        json_fields__[{{ loop.index }}] as {{ alias }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    from (
+        select
+            *,
+            case when json_valid({{ json_text }}) then json_extract_string({{ json_text }}, [
+                {%- for alias, keys in fields -%}
+                '$
+                {%- for key in keys -%}."{{ key }}"{%- endfor -%}
+                '{{ ', ' if not loop.last }}
+                {%- endfor -%}
+            ]) end as json_fields__
+        from {{ relation }}
+    ) as with_json_fields
+{%- endmacro %}

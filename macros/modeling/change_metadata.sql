@@ -1,12 +1,15 @@
 {#- The DMS change metadata and lineage columns every raw table carries, renamed to our
-    conventions. Used by each bronze model, so all change logs look alike. -#}
+    conventions. Used by each bronze model, so all change logs look alike. The change
+    sequence stays text (a 35-digit number does not fit a bigint, and casting every row to
+    decimal(38, 0) costs more than it gives): change_order compares it by length, then text,
+    which is numeric order for digit strings. -#}
 {% macro change_metadata() -%}
         _dms_op as change_op,
-        _dms_commit_ts as change_committed_at,
-        {{ try_cast_number('_dms_change_seq', 'decimal(38, 0)') }} as change_seq,
+        {{ cast_timestamp('_dms_commit_ts') }} as change_committed_at,
+        _dms_change_seq as change_seq,
         _dms_file as source_file,
         _dms_file_order as source_file_order,
         _dms_row as source_row,
         _landing_run_id as landing_run_id,
-        _landed_at as landed_at
+        {{ cast_timestamp('_landed_at') }} as landed_at
 {%- endmacro %}

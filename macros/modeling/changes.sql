@@ -1,9 +1,11 @@
 {#- The DMS ordering rule (shared/reference/dms-s3-format.md): per key, the last change by
-    commit timestamp, then change sequence, then file order, then row position. Missing
-    timestamps or sequences sort first (full-load files of older tasks have neither). -#}
+    commit timestamp, then change sequence (a digit string: by length, then text, which is
+    numeric order), then file order, then row position. Missing timestamps or sequences sort
+    first (full-load files of older tasks have neither). -#}
 {% macro change_order(direction='asc') -%}
     {%- set nulls = 'nulls first' if direction == 'asc' else 'nulls last' -%}
     change_committed_at {{ direction }} {{ nulls }},
+    length(change_seq) {{ direction }} {{ nulls }},
     change_seq {{ direction }} {{ nulls }},
     source_file_order {{ direction }},
     source_row {{ direction }}

@@ -14,10 +14,10 @@ renamed as (
         account_type,
         currency,
         status,
-        opened_at,
-        closed_at,
-        created_at,
-        updated_at,
+        {{ cast_timestamp('opened_at') }} as opened_at,
+        {{ cast_timestamp('closed_at') }} as closed_at,
+        {{ cast_timestamp('created_at') }} as created_at,
+        {{ cast_timestamp('updated_at') }} as updated_at,
         {{ change_metadata() }}
     from source
 

@@ -19,8 +19,8 @@ renamed as (
         city,
         country_code,
         segment,
-        created_at,
-        updated_at,
+        {{ cast_timestamp('created_at') }} as created_at,
+        {{ cast_timestamp('updated_at') }} as updated_at,
         {{ change_metadata() }}
     from source
 

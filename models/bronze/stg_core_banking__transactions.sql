@@ -21,7 +21,7 @@ renamed as (
         {{ surrogate_key(['_dms_file', '_dms_row']) }} as change_id,
         transaction_id,
         account_id,
-        transaction_ts,
+        {{ cast_timestamp('transaction_ts') }} as transaction_ts,
         amount,
         direction,
         currency,
@@ -30,8 +30,8 @@ renamed as (
         balance_after,
         counterparty_account,
         description,
-        created_at,
-        updated_at,
+        {{ cast_timestamp('created_at') }} as created_at,
+        {{ cast_timestamp('updated_at') }} as updated_at,
         {{ change_metadata() }}
     from source
 

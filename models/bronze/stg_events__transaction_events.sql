@@ -17,25 +17,42 @@ with source as (
 
 ),
 
+extracted as (
+
+    {{ json_fields_select('source', '_doc', [
+        ['transaction_id_text', ['transaction_id']],
+        ['event_type', ['event_type']],
+        ['channel', ['channel']],
+        ['occurred_at_text', ['occurred_at', '$date']],
+        ['device_os', ['device', 'os']],
+        ['device_app_version', ['device', 'app_version']],
+        ['device_ip', ['device', 'ip']],
+        ['geo_country', ['geo', 'country']],
+        ['geo_city', ['geo', 'city']],
+        ['risk_score_text', ['risk', 'score']],
+    ]) }}
+
+),
+
 parsed as (
 
     select
         {{ surrogate_key(['_dms_file', '_dms_row']) }} as change_id,
         _id as event_id,
         {{ json_is_valid('_doc') }} as is_valid_json,
-        {{ json_extract_text('_doc', ['transaction_id']) }} as transaction_id_text,
-        {{ json_extract_text('_doc', ['event_type']) }} as event_type,
-        {{ json_extract_text('_doc', ['channel']) }} as channel,
-        {{ json_extract_text('_doc', ['occurred_at', '$date']) }} as occurred_at_text,
-        {{ json_extract_text('_doc', ['device', 'os']) }} as device_os,
-        {{ json_extract_text('_doc', ['device', 'app_version']) }} as device_app_version,
-        {{ json_extract_text('_doc', ['device', 'ip']) }} as device_ip,
-        {{ json_extract_text('_doc', ['geo', 'country']) }} as geo_country,
-        {{ json_extract_text('_doc', ['geo', 'city']) }} as geo_city,
-        {{ json_extract_text('_doc', ['risk', 'score']) }} as risk_score_text,
+        transaction_id_text,
+        event_type,
+        channel,
+        occurred_at_text,
+        device_os,
+        device_app_version,
+        device_ip,
+        geo_country,
+        geo_city,
+        risk_score_text,
         _doc as document,
         {{ change_metadata() }}
-    from source
+    from extracted
 
 ),
 

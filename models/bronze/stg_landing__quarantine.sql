@@ -15,7 +15,7 @@ renamed as (
         reason,
         raw_record,
         landing_run_id,
-        landed_at
+        {{ cast_timestamp('landed_at') }} as landed_at
     from source
 
 )
