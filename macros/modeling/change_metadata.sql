@@ -13,3 +13,18 @@
         _landing_run_id as landing_run_id,
         {{ cast_timestamp('_landed_at') }} as landed_at
 {%- endmacro %}
+
+
+{#- The change-log columns every slv_<entity>__changes model passes on after its business
+    columns: the delete flag and the change metadata the ordering rule and lineage need. -#}
+{% macro change_log_columns() -%}
+        change_op = 'D' as is_deleted,
+        change_id,
+        change_op,
+        change_committed_at,
+        change_seq,
+        source_file,
+        source_file_order,
+        source_row,
+        landed_at
+{%- endmacro %}

@@ -25,13 +25,53 @@
     rendered when the model runs, not when it is parsed. -#}
 {% macro delete_changed_keys(key_column, changed_relation, landed_column='landed_at', condition=none) -%}
     {%- if is_incremental() -%}
-    delete from {{ this }}
-    where {{ key_column }} in (
+    {%- set changed_keys -%}
         select {{ key_column }} from {{ changed_relation }}
         where {{ landed_column }} > {{ landed_watermark() }}
         {%- if condition %} and ({{ condition }}){% endif %}
-    )
+    {%- endset -%}
+    {{ delete_where_key_in(this, key_column, changed_keys) }}
     {%- else -%}
     select 1 as nothing_to_delete
     {%- endif -%}
+{%- endmacro %}
+
+
+{#- `delete from relation where key_column in (keys_query)`, per engine. Athena deletes from
+    Iceberg tables with a MERGE ... WHEN MATCHED THEN DELETE (a row-level delete that takes
+    any source query; the keys are made distinct, as MERGE allows one source row per target
+    row). -#}
+{% macro delete_where_key_in(relation, key_column, keys_query) -%}
+    {{ return(adapter.dispatch('delete_where_key_in')(relation, key_column, keys_query)) }}
+{%- endmacro %}
+
+{% macro default__delete_where_key_in(relation, key_column, keys_query) -%}
+    delete from {{ relation }}
+    where {{ key_column }} in (
+        {{ keys_query }}
+    )
+{%- endmacro %}
+
+{% macro athena__delete_where_key_in(relation, key_column, keys_query) -%}
+    merge into {{ relation }} as target
+    using (
+        select distinct {{ key_column }} from (
+            {{ keys_query }}
+        ) as changed_keys
+    ) as source
+    on target.{{ key_column }} = source.{{ key_column }}
+    when matched then delete
+{%- endmacro %}
+
+
+{#- Every change of the keys that have a change landed since the last run (all changes, on a
+    full run): what a model rebuilt per key (the history models) needs to recompute them. -#}
+{% macro changes_of_changed_keys(changes_relation, key_column) -%}
+    select * from {{ changes_relation }}
+    {%- if is_incremental() %}
+    where {{ key_column }} in (
+        select {{ key_column }} from {{ changes_relation }}
+        where 1 = 1 {{ landed_since_last_run('landed_at') }}
+    )
+    {%- endif %}
 {%- endmacro %}

@@ -3,11 +3,11 @@
     history is decades older than the DMS full load); the current version is valid to the
     ceiling. Fixed values rather than nulls keep point-in-time joins a plain range test. -#}
 {% macro timestamp_floor() -%}
-    cast('1900-01-01 00:00:00' as {{ dbt.type_timestamp() }})
+    cast('1900-01-01 00:00:00' as {{ timestamp_type() }})
 {%- endmacro %}
 
 {% macro timestamp_ceiling() -%}
-    cast('9999-12-31 00:00:00' as {{ dbt.type_timestamp() }})
+    cast('9999-12-31 00:00:00' as {{ timestamp_type() }})
 {%- endmacro %}
 
 

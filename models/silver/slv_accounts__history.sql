@@ -12,13 +12,7 @@
 
 with changes as (
 
-    select * from {{ ref('slv_accounts__changes') }}
-    {%- if is_incremental() %}
-    where account_id in (
-        select account_id from {{ ref('slv_accounts__changes') }}
-        where 1 = 1 {{ landed_since_last_run('landed_at') }}
-    )
-    {%- endif %}
+    {{ changes_of_changed_keys(ref('slv_accounts__changes'), 'account_id') }}
 
 ),
 

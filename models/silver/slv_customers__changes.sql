@@ -30,15 +30,7 @@ standardised as (
         lower(trim(segment)) as segment,
         created_at,
         updated_at,
-        change_op = 'D' as is_deleted,
-        change_id,
-        change_op,
-        change_committed_at,
-        change_seq,
-        source_file,
-        source_file_order,
-        source_row,
-        landed_at
+        {{ change_log_columns() }}
     from changes
 
 ),

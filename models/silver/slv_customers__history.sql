@@ -15,13 +15,7 @@
 
 with changes as (
 
-    select * from {{ ref('slv_customers__changes') }}
-    {%- if is_incremental() %}
-    where customer_id in (
-        select customer_id from {{ ref('slv_customers__changes') }}
-        where 1 = 1 {{ landed_since_last_run('landed_at') }}
-    )
-    {%- endif %}
+    {{ changes_of_changed_keys(ref('slv_customers__changes'), 'customer_id') }}
 
 ),
 

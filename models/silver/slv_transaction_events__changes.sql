@@ -16,7 +16,7 @@ standardised as (
         transaction_id_text,
         lower(trim(event_type)) as event_type,
         case
-            when lower(trim(channel)) in ('{{ var("event_channels") | join("', '") }}')
+            when lower(trim(channel)) in ('{{ var("event_channels") | join("', '") }}')  -- noqa: LT05
                 then lower(trim(channel))
             else 'unknown'
         end as channel,
@@ -28,15 +28,7 @@ standardised as (
         geo_city,
         risk_score,
         is_valid_json,
-        change_op = 'D' as is_deleted,
-        change_id,
-        change_op,
-        change_committed_at,
-        change_seq,
-        source_file,
-        source_file_order,
-        source_row,
-        landed_at
+        {{ change_log_columns() }}
     from changes
 
 ),

@@ -37,15 +37,7 @@ standardised as (
         description,
         created_at,
         updated_at,
-        change_op = 'D' as is_deleted,
-        change_id,
-        change_op,
-        change_committed_at,
-        change_seq,
-        source_file,
-        source_file_order,
-        source_row,
-        landed_at
+        {{ change_log_columns() }}
     from changes
 
 ),
