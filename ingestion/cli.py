@@ -1,8 +1,15 @@
 """The ``dmsw`` command: ``simulate`` demo DMS output, ``land`` it, show ``status``.
 
-Exit codes: 0 done (quarantined rows are reported, not failures, unless --strict);
-1 some files failed to land and will be retried by the next run; 2 bad arguments or
-configuration; 4 --strict and rows were quarantined.
+Exit codes:
+  0  done (quarantined rows and files are reported, not failures, unless --strict)
+  1  some files failed to land unexpectedly, or S3/Glue refused a request; the next run
+     retries them
+  2  bad arguments or configuration (the message says which)
+  3  another landing run holds the lake's lock; nothing was done
+  4  --strict and some row or file was quarantined
+
+``--source`` and ``--lake`` take a folder or ``s3://bucket/prefix``; S3 access uses the
+standard AWS configuration (AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL, credentials chain).
 """
 
 from __future__ import annotations
@@ -12,18 +19,18 @@ import json
 import logging
 import os
 import sys
-from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
 
 from ingestion.contracts import load_contracts
-from ingestion.errors import UserError
+from ingestion.errors import LockHeldError, UserError
 from ingestion.lake import Lake
-from ingestion.landing import Lander, RunSummary
-from ingestion.sources import LocalSource
+from ingestion.landing import Lander, RunSummary, report
+from ingestion.progress import LinePrinter, ProgressBar
+from ingestion.sources import FileSource, LocalSource
 from ingestion.status import table_status
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_QUARANTINE = 0, 1, 2, 4
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_LOCKED, EXIT_QUARANTINE = 0, 1, 2, 3, 4
 
 
 def _env_path(name: str, default: str) -> Path:
@@ -33,10 +40,30 @@ def _env_path(name: str, default: str) -> Path:
 def _add_lake(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--lake",
-        type=Path,
-        default=_env_path("LAKE_DIR", "data/lake"),
-        help="lake root holding raw/, quarantine/ and _ledger/ (env LAKE_DIR; default data/lake)",
+        default=os.environ.get("LAKE_DIR") or "data/lake",
+        help="lake root holding raw/, quarantine/ and _ledger/: a folder or s3://bucket/prefix "
+        "(env LAKE_DIR; default data/lake)",
     )
+
+
+def is_s3_url(location: str) -> bool:
+    return location.startswith("s3://")
+
+
+def open_lake(location: str) -> Lake:
+    if is_s3_url(location):
+        from ingestion.s3 import S3Store  # boto3 is imported only when S3 is used
+
+        return Lake(S3Store(location))
+    return Lake(Path(location))
+
+
+def open_source(location: str) -> FileSource:
+    if is_s3_url(location):
+        from ingestion.s3 import S3Source
+
+        return S3Source(location)
+    return LocalSource(Path(location))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -76,9 +103,9 @@ def build_parser() -> argparse.ArgumentParser:
     land = sub.add_parser("land", help="land new DMS files into the lake's raw zone")
     land.add_argument(
         "--source",
-        type=Path,
-        default=_env_path("DMS_SOURCE", "data/dms"),
-        help="DMS root: <schema>/<table>/ folders (env DMS_SOURCE; default data/dms)",
+        default=os.environ.get("DMS_SOURCE") or "data/dms",
+        help="DMS root holding <schema>/<table>/ folders: a folder or s3://bucket/prefix "
+        "(env DMS_SOURCE; default data/dms)",
     )
     _add_lake(land)
     land.add_argument(
@@ -88,6 +115,24 @@ def build_parser() -> argparse.ArgumentParser:
         help="table contracts (env CONTRACTS_DIR; default contracts)",
     )
     land.add_argument("--json", action="store_true", help="print the run report as JSON")
+    land.add_argument("--report", type=Path, help="also write the run report (JSON) to this file")
+    land.add_argument(
+        "--progress",
+        action="store_true",
+        help="show a progress bar on stderr even when it is not a terminal",
+    )
+    land.add_argument(
+        "--glue",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="register the raw tables and the quarantine in the Glue Data Catalog "
+        "(default: on when the lake is on S3)",
+    )
+    land.add_argument(
+        "--glue-database",
+        default=os.environ.get("GLUE_DATABASE") or "raw",
+        help="Glue database for --glue (env GLUE_DATABASE; default raw)",
+    )
     land.add_argument(
         "--strict",
         action="store_true",
@@ -130,6 +175,7 @@ def _print_summary(summary: RunSummary) -> None:
         f"  files: {summary.files_seen} seen, {summary.files_already_landed} already landed, "
         f"{summary.files_landed} landed, {summary.files_duplicate} duplicate, "
         f"{summary.files_quarantined} quarantined whole, {summary.files_failed} failed"
+        + (f", {summary.files_vanished} vanished" if summary.files_vanished else "")
     )
     for table, totals in sorted(summary.tables.items()):
         print(
@@ -143,6 +189,9 @@ def _print_summary(summary: RunSummary) -> None:
             "  quarantined rows keep their file, row and reason: "
             f"{summary.lake}/quarantine/ (dbt: source('landing', 'quarantine'))"
         )
+    for table, notes in sorted(summary.drift.items()):
+        for note in notes:
+            print(f"  drift in {table}: {note}")
     for line in summary.errors:
         print(f"  ERROR: {line}")
     print(f"  done in {summary.duration_s:.1f}s")
@@ -150,18 +199,42 @@ def _print_summary(summary: RunSummary) -> None:
 
 def _land(args: argparse.Namespace) -> int:
     contracts = load_contracts(args.contracts)
-    lander = Lander(
-        LocalSource(args.source),
-        Lake(args.lake),
-        contracts,
-        progress=None if args.json else (lambda message: print(message, flush=True)),
-    )
-    summary = lander.run()
+    glue = args.glue if args.glue is not None else is_s3_url(args.lake)
+    if glue and not is_s3_url(args.lake):
+        raise UserError("--glue needs the lake on S3 (--lake s3://bucket/prefix)")
+    lake = open_lake(args.lake)
+    source = open_source(args.source)
+    bar = ProgressBar(sys.stderr) if args.progress or sys.stderr.isatty() else None
+    lines = None if args.json or bar else LinePrinter(sys.stdout)
+    lander = Lander(source, lake, contracts, progress=bar or lines)
+    try:
+        summary = lander.run()
+    finally:
+        if bar:
+            bar.close()
+    if glue:
+        from ingestion.glue import GlueCatalog, register_lake
+        from ingestion.s3 import client
+
+        catalog = GlueCatalog(client("glue"), args.glue_database)
+        try:
+            done = register_lake(catalog, lake, contracts, lander.drift_columns)
+        except Exception as exc:  # the files landed; the catalog update is retried next run
+            summary.errors.append(f"Glue database {args.glue_database}: {exc}")
+            summary.glue_failed = True
+        else:
+            changed = sorted(f"{name} {what}" for name, what in done.items() if what != "unchanged")
+            if changed:
+                summary.notes.append(f"Glue database {args.glue_database}: {', '.join(changed)}")
+    data = report(summary)
+    if args.report:
+        args.report.parent.mkdir(parents=True, exist_ok=True)
+        args.report.write_text(json.dumps(data, indent=2, default=str), encoding="utf-8")
     if args.json:
-        print(json.dumps(asdict(summary), indent=2, default=str))
+        print(json.dumps(data, indent=2, default=str))
     else:
         _print_summary(summary)
-    if summary.files_failed:
+    if summary.files_failed or summary.glue_failed:
         return EXIT_FAILED
     if args.strict and (summary.rows_quarantined or summary.files_quarantined):
         return EXIT_QUARANTINE
@@ -169,7 +242,7 @@ def _land(args: argparse.Namespace) -> int:
 
 
 def _status(args: argparse.Namespace) -> int:
-    rows = table_status(Lake(args.lake))
+    rows = table_status(open_lake(args.lake))
     if not rows:
         print(f"nothing landed yet in {args.lake}")
         return EXIT_OK
@@ -197,6 +270,15 @@ def main(argv: list[str] | None = None) -> int:
     except UserError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except LockHeldError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_LOCKED
+    except Exception as exc:
+        if not type(exc).__module__.startswith(("botocore", "boto3", "s3transfer")):
+            raise
+        # S3 or Glue refused or could not be reached: say so, without a traceback
+        print(f"error: AWS: {exc}", file=sys.stderr)
+        return EXIT_FAILED
 
 
 if __name__ == "__main__":

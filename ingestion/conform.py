@@ -168,6 +168,8 @@ class Conformer:
 
     def __init__(self, connection: duckdb.DuckDBPyConnection) -> None:
         self.connection = connection
+        # timestamps with a zone (some Parquet files) become UTC wall-clock time
+        connection.execute("set TimeZone = 'UTC'")
 
     def conform(
         self,

@@ -7,3 +7,11 @@ class UserError(Exception):
 
 class FileRejectedError(Exception):
     """A whole file cannot be read (corrupt, unreadable layout); it goes to quarantine."""
+
+
+class ObjectVanishedError(Exception):
+    """A listed source object was gone when it was read (DMS or someone deleted it)."""
+
+
+class LockHeldError(Exception):
+    """Another landing run holds the lake's lock."""

@@ -9,9 +9,12 @@ wrong are not dropped: they are returned as ``BadRecord`` for the quarantine.
 from __future__ import annotations
 
 import csv
+import decimal
 import gzip
 import hashlib
 import io
+import shutil
+import tempfile
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -30,6 +33,7 @@ OP_COLUMN = "Op"
 READ_ERRORS = (pa.ArrowException, UnicodeDecodeError, OSError, EOFError, zlib.error)
 BLOCK_SIZE = 16 << 20
 _PEEK = 1 << 20
+SPOOL_MEMORY = 64 << 20
 
 
 class HashingReader(io.RawIOBase):
@@ -95,17 +99,17 @@ def expected_columns(contract: TableContract, dms_file: DmsFile, with_op: bool) 
     return names
 
 
-def _first_record(prefix: bytes) -> list[str] | None:
+def _first_record(prefix: bytes, delimiter: str = ",") -> list[str] | None:
     text = prefix.decode("utf-8", errors="replace")
     try:
-        return next(csv.reader(io.StringIO(text, newline="")))
+        return next(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     except (StopIteration, csv.Error):
         return None
 
 
 def detect_layout(prefix: bytes, contract: TableContract, dms_file: DmsFile) -> Layout:
     """Decide header/no header and the column order from the file's first record."""
-    first = _first_record(prefix)
+    first = _first_record(prefix, contract.settings.csv_delimiter)
     if first is None:
         return Layout(expected_columns(contract, dms_file, with_op=True), header=False)
     known = {n.lower() for n in expected_columns(contract, dms_file, with_op=True)}
@@ -132,6 +136,59 @@ def _positions(first_record: int, start: int, count: int, skipped: list[int]) ->
     s = np.sort(np.asarray(skipped, dtype=np.int64))
     thresholds = s - first_record - np.arange(len(s), dtype=np.int64)
     return ordinals + first_record + np.searchsorted(thresholds, ordinals, side="right")
+
+
+def _has_nul(column: pa.Array) -> bool:
+    data = column.buffers()[2]
+    return data is not None and bool((np.frombuffer(data, dtype=np.uint8) == 0).any())
+
+
+def _problem(value: bytes) -> str | None:
+    at = value.find(b"\x00")
+    if at >= 0:
+        return f"contains a NUL byte (at {at})"
+    try:
+        value.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return f"is not valid UTF-8 (byte {exc.start})"
+    return None
+
+
+def as_text(
+    batch: pa.RecordBatch, positions: np.ndarray, bad: list[BadRecord]
+) -> tuple[pa.RecordBatch, np.ndarray]:
+    """Decode every column as UTF-8 text.
+
+    Records with invalid UTF-8 or a NUL byte (which Redshift and many tools refuse) go to
+    ``bad`` with a reason, the record shown with the odd bytes escaped.
+    """
+    try:
+        if not any(_has_nul(column) for column in batch.columns):
+            columns = [column.cast(pa.string()) for column in batch.columns]
+            return pa.RecordBatch.from_arrays(columns, names=batch.schema.names), positions
+    except pa.ArrowInvalid:
+        pass
+    keep = np.ones(batch.num_rows, dtype=bool)
+    for index, column in enumerate(batch.columns):
+        for row, value in enumerate(column.to_pylist()):
+            if value is None or not keep[row]:
+                continue
+            problem = _problem(value)
+            if problem is None:
+                continue
+            keep[row] = False
+            record = [
+                ""
+                if v is None
+                else v.decode("utf-8", errors="backslashreplace").replace("\x00", "\\x00")
+                for v in (c[row].as_py() for c in batch.columns)
+            ]
+            bad.append(
+                BadRecord(int(positions[row]), f"field {index + 1} {problem}", ",".join(record))
+            )
+    kept = batch.filter(pa.array(keep))
+    columns = [column.cast(pa.string()) for column in kept.columns]
+    return pa.RecordBatch.from_arrays(columns, names=batch.schema.names), positions[keep]
 
 
 def read_csv(stream: BinaryIO, contract: TableContract, dms_file: DmsFile) -> ParsedFile:
@@ -164,10 +221,13 @@ def read_csv(stream: BinaryIO, contract: TableContract, dms_file: DmsFile) -> Pa
                 use_threads=False,  # the reader then reports record numbers of bad rows
             ),
             parse_options=pacsv.ParseOptions(
-                newlines_in_values=True, invalid_row_handler=on_invalid
+                delimiter=contract.settings.csv_delimiter,
+                newlines_in_values=True,
+                invalid_row_handler=on_invalid,
             ),
             convert_options=pacsv.ConvertOptions(
-                column_types={f"c{i}": pa.string() for i in range(len(layout.names))},
+                # bytes first: a record with bad UTF-8 is quarantined, not the whole file
+                column_types={f"c{i}": pa.binary() for i in range(len(layout.names))},
                 strings_can_be_null=True,
                 quoted_strings_can_be_null=False,
             ),
@@ -184,16 +244,40 @@ def read_csv(stream: BinaryIO, contract: TableContract, dms_file: DmsFile) -> Pa
                 return
             except READ_ERRORS as exc:
                 raise FileRejectedError(f"cannot read as CSV: {exc}") from exc
-            renamed = batch.rename_columns(layout.names)
             # data rows are numbered from 1; the reader counts the header as a record
             positions = _positions(1 + header_offset, kept, batch.num_rows, skipped) - header_offset
             kept += batch.num_rows
-            yield renamed, positions
+            text, positions = as_text(batch, positions, bad)
+            yield text.rename_columns(layout.names), positions
 
     return ParsedFile(layout, batches(), bad)
 
 
-def read_parquet(stream: BinaryIO) -> ParsedFile:
+def _decimal_from_bytes(column: pa.Array, target: pa.Decimal128Type) -> pa.Array:
+    """Fixed-length big-endian two's complement bytes (no decimal annotation) as decimals."""
+    scale = decimal.Decimal(1).scaleb(-target.scale)
+    values = [
+        None if raw is None else decimal.Decimal(int.from_bytes(raw, "big", signed=True)) * scale
+        for raw in column.to_pylist()
+    ]
+    return pa.array(values, target)
+
+
+def _normalize_parquet(batch: pa.RecordBatch, contract: TableContract) -> pa.RecordBatch:
+    """Make the Parquet types DMS writes castable: unannotated fixed-length decimals."""
+    types = {c.name.lower(): c.arrow_type for c in contract.columns}
+    columns = []
+    changed = False
+    for name, column in zip(batch.schema.names, batch.columns, strict=True):
+        target = types.get(name.lower())
+        if pa.types.is_fixed_size_binary(column.type) and isinstance(target, pa.Decimal128Type):
+            column = _decimal_from_bytes(column, target)
+            changed = True
+        columns.append(column)
+    return pa.RecordBatch.from_arrays(columns, names=batch.schema.names) if changed else batch
+
+
+def read_parquet(stream: BinaryIO, contract: TableContract) -> ParsedFile:
     """Stream a DMS Parquet file; columns keep their Parquet types until ``conform``."""
     try:
         parquet = pq.ParquetFile(stream)
@@ -205,7 +289,8 @@ def read_parquet(stream: BinaryIO) -> ParsedFile:
         start = 1
         try:
             for batch in parquet.iter_batches(batch_size=262_144):
-                yield batch, np.arange(start, start + batch.num_rows, dtype=np.int64)
+                positions = np.arange(start, start + batch.num_rows, dtype=np.int64)
+                yield _normalize_parquet(batch, contract), positions
                 start += batch.num_rows
         except READ_ERRORS as exc:
             raise FileRejectedError(f"cannot read as Parquet: {exc}") from exc
@@ -213,12 +298,22 @@ def read_parquet(stream: BinaryIO) -> ParsedFile:
     return ParsedFile(Layout(names, header=True), batches())
 
 
+def spool(stream: BinaryIO) -> BinaryIO:
+    """Copy a stream to a temporary file (in memory up to SPOOL_MEMORY, then on disk).
+
+    Parquet needs random access; this gives it without holding a large object in memory.
+    """
+    spooled = tempfile.SpooledTemporaryFile(max_size=SPOOL_MEMORY)  # noqa: SIM115 - returned
+    shutil.copyfileobj(stream, spooled, 1 << 20)
+    spooled.seek(0)
+    return spooled  # type: ignore[return-value]
+
+
 def open_file(stream: BinaryIO, contract: TableContract, dms_file: DmsFile) -> ParsedFile:
     """Parse any DMS file variant (CSV, gzip CSV, Parquet)."""
     try:
         if dms_file.format == "parquet":
-            data = stream.read()  # Parquet needs random access; DMS bounds its file size
-            return read_parquet(io.BytesIO(data))
+            return read_parquet(spool(stream), contract)
         if dms_file.gzip:
             unzipped = gzip.GzipFile(fileobj=stream, mode="rb")
             return read_csv(unzipped, contract, dms_file)  # type: ignore[arg-type]

@@ -1,4 +1,4 @@
-"""The lake's layout and its atomic writes.
+"""The lake's layout and its atomic writes, on any ``LakeStore`` (local folder or S3).
 
     raw/<schema>/<table>/<dms file stem>__<content id>.parquet   landed rows
     raw/<schema>/<table>/_schema.parquet                          zero rows, the contract
@@ -6,16 +6,17 @@
     quarantine_files/<dms key>                                    files that could not be read
     _ledger/files/...json                                         one record per landed file
     _ledger/runs/<run id>.json                                    one report per run
+    _ledger/lock.json                                             held while a run lands
 
-Every file is written beside its final name and renamed into place, so a reader never sees a
-half-written file. Names are built only from validated identifiers and DMS file stems.
+Every file is complete before it becomes visible under its final name (see ``storage``).
+Names are built only from validated identifiers and DMS file stems.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -23,110 +24,102 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ingestion.contracts import TableContract, check_identifier
-from ingestion.errors import UserError
+from ingestion.storage import LakeStore, LocalStore, check_relative
 
 ROW_GROUP_SIZE = 1_000_000
 EMPTY_FILE = "_schema.parquet"
+LEDGER = "_ledger"
+READERS = 16
 
 
 class Lake:
-    def __init__(self, root: Path) -> None:
-        self.root = root.resolve()
+    def __init__(self, store: LakeStore | Path) -> None:
+        self.store: LakeStore = LocalStore(store) if isinstance(store, Path) else store
 
     def describe(self) -> str:
-        return str(self.root)
+        return self.store.describe()
 
-    def inside(self, path: Path) -> Path:
-        """``path`` if it lies inside the lake, else an error (never write outside)."""
-        resolved = path.resolve()
-        if not resolved.is_relative_to(self.root):
-            raise UserError(f"refusing to write outside the lake: {path}")
-        return resolved
-
-    def table_dir(self, zone: str, schema: str, table: str) -> Path:
+    def table_dir(self, zone: str, schema: str, table: str) -> str:
         check_identifier(schema, "schema")
         check_identifier(table, "table")
-        return self.inside(self.root / zone / schema / table)
-
-    def relative(self, path: Path) -> str:
-        return path.resolve().relative_to(self.root).as_posix()
-
-    @property
-    def ledger_dir(self) -> Path:
-        return self.root / "_ledger"
+        return check_relative(f"{zone}/{schema}/{table}")
 
     def ensure_table(self, contract: TableContract, schema: pa.Schema) -> None:
-        """Create the table's folder with a zero-row file so readers see an empty table."""
-        directory = self.table_dir("raw", contract.schema, contract.table)
-        directory.mkdir(parents=True, exist_ok=True)
-        empty = directory / EMPTY_FILE
-        existing = pq.read_schema(empty) if empty.exists() else None
-        if existing is None or not existing.equals(schema):
-            write_parquet_atomic(empty, schema.empty_table())
+        """Write the table's zero-row file so readers see an empty table with its columns."""
+        rel = f"{self.table_dir('raw', contract.schema, contract.table)}/{EMPTY_FILE}"
+        self._ensure_empty(rel, schema)
 
     def ensure_quarantine(self, schema: pa.Schema) -> None:
-        directory = self.inside(self.root / "quarantine")
-        directory.mkdir(parents=True, exist_ok=True)
-        empty = directory / EMPTY_FILE
-        if not empty.exists():
-            write_parquet_atomic(empty, schema.empty_table())
+        self._ensure_empty(f"quarantine/{EMPTY_FILE}", schema)
 
-    def keep_original(self, key: str, stream: BinaryIO) -> Path:
+    def _ensure_empty(self, rel: str, schema: pa.Schema) -> None:
+        existing = self.store.get_bytes(rel)
+        if existing is not None and pq.read_schema(pa.BufferReader(existing)).equals(schema):
+            return
+        writer = ParquetFileWriter(self, rel.rsplit("/", 1)[0], schema)
+        writer.write(schema.empty_table(), allow_empty=True)
+        writer.commit(EMPTY_FILE)
+
+    def keep_original(self, key: str, stream: BinaryIO) -> str:
         """Copy a file that could not be read, so it survives DMS deleting its copy."""
-        target = self.inside(self.root / "quarantine_files" / key)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(target.name + ".tmp")
-        with tmp.open("wb") as out:
+        rel = check_relative(f"quarantine_files/{key}")
+        staged = self.store.staging(rel)
+        with staged.open("wb") as out:
             shutil.copyfileobj(stream, out, 1 << 20)
-        tmp.replace(target)
-        return target
+        self.store.publish(staged, rel)
+        return rel
+
+    def write_json(self, rel: str, data: dict[str, Any]) -> None:
+        text = json.dumps(data, indent=2, sort_keys=True, default=str)
+        self.store.put_bytes(check_relative(rel), text.encode("utf-8"))
+
+    def read_json_many(self, rels: list[str]) -> list[dict[str, Any]]:
+        """Several small records at once (S3 GETs in parallel); missing ones are left out."""
+        with ThreadPoolExecutor(max_workers=READERS) as pool:
+            found = pool.map(self.read_json, rels)
+            return [record for record in found if record is not None]
+
+    def read_json(self, rel: str) -> dict[str, Any] | None:
+        data = self.store.get_bytes(rel)
+        if data is None:
+            return None
+        loaded: dict[str, Any] = json.loads(data)
+        return loaded
 
 
 class ParquetFileWriter:
-    """Writes batches to ``<final>.tmp`` and renames to the final name on ``commit``."""
+    """Writes batches to a staged file; ``commit`` makes it visible under its final name."""
 
-    def __init__(self, directory: Path, schema: pa.Schema) -> None:
-        directory.mkdir(parents=True, exist_ok=True)
-        self.directory = directory
+    def __init__(self, lake: Lake, directory: str, schema: pa.Schema) -> None:
+        self.lake = lake
+        self.directory = check_relative(directory)
         self.schema = schema
-        self.tmp = directory / f".incoming-{os.getpid()}-{id(self)}.parquet.tmp"
+        self.tmp: Path | None = None
         self._writer: pq.ParquetWriter | None = None
         self.rows = 0
 
-    def write(self, table: pa.Table) -> None:
-        if table.num_rows == 0:
+    def write(self, table: pa.Table, *, allow_empty: bool = False) -> None:
+        if table.num_rows == 0 and not allow_empty:
             return
         if self._writer is None:
+            self.tmp = self.lake.store.staging(f"{self.directory}/{EMPTY_FILE}")
             self._writer = pq.ParquetWriter(self.tmp, self.schema, compression="snappy")
         self._writer.write_table(table.cast(self.schema), row_group_size=ROW_GROUP_SIZE)
         self.rows += table.num_rows
 
-    def commit(self, name: str) -> Path | None:
-        """Move the file into place as ``name``; nothing is written for zero rows."""
-        if self._writer is None:
+    def commit(self, name: str) -> str | None:
+        """Make the file visible as ``name``; nothing is written for zero rows."""
+        if self._writer is None or self.tmp is None:
             return None
         self._writer.close()
         self._writer = None
-        final = self.directory / name
-        self.tmp.replace(final)
-        return final
+        rel = check_relative(f"{self.directory}/{name}")
+        self.lake.store.publish(self.tmp, rel)
+        return rel
 
     def abort(self) -> None:
         if self._writer is not None:
             self._writer.close()
             self._writer = None
-        self.tmp.unlink(missing_ok=True)
-
-
-def write_parquet_atomic(path: Path, table: pa.Table) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    pq.write_table(table, tmp, compression="snappy")
-    tmp.replace(path)
-
-
-def write_json_atomic(path: Path, data: dict[str, Any]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(data, indent=2, sort_keys=True, default=str), encoding="utf-8")
-    tmp.replace(path)
+        if self.tmp is not None:
+            self.tmp.unlink(missing_ok=True)

@@ -2,21 +2,25 @@
 
 A file version already in the ledger is never landed again. A key whose content changed
 (same key, new bytes) is landed as a new version; the same bytes seen again under a new
-modification time are recorded as a duplicate and not landed.
+modification time (or ETag) are recorded as a duplicate and not landed. The record is written
+after the file's Parquet outputs are visible: it is what makes a file count as landed, so a run
+killed before it leaves the file to the next run, which rewrites the same outputs.
+
+A PreserveTransactions file has one record (under ``_transactions/``) whose ``tables`` gives
+the rows it landed per table.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 from typing import Literal
 
-from ingestion.lake import Lake, write_json_atomic
+from ingestion.lake import LEDGER, Lake
 from ingestion.sources import SourceObject
 
 Status = Literal["landed", "empty", "quarantined", "duplicate"]
+FILES = f"{LEDGER}/files"
 
 
 @dataclass
@@ -37,6 +41,17 @@ class LedgerEntry:
     landing_run_id: str
     landed_at: str
     notes: list[str] = field(default_factory=list)
+    source_modified: str | None = None
+    """The object's modification time at the source (S3 LastModified)."""
+    max_commit_ts: str | None = None
+    """The newest commit timestamp among the rows landed (for ``dmsw status``)."""
+    tables: dict[str, list[int]] = field(default_factory=dict)
+    """For a transaction file: ``schema.table`` -> [rows landed, rows quarantined]."""
+
+    def per_table(self) -> dict[str, tuple[int, int]]:
+        if self.tables or not self.schema:
+            return {name: (counts[0], counts[1]) for name, counts in self.tables.items()}
+        return {f"{self.schema}.{self.table}": (self.rows_landed, self.rows_quarantined)}
 
 
 def _short(text: str) -> str:
@@ -45,13 +60,14 @@ def _short(text: str) -> str:
 
 class Ledger:
     def __init__(self, lake: Lake) -> None:
-        self.directory = lake.ledger_dir / "files"
+        self.lake = lake
         self.entries: list[LedgerEntry] = []
-        if self.directory.exists():
-            for path in sorted(self.directory.rglob("*.json")):
-                self.entries.append(LedgerEntry(**json.loads(path.read_text(encoding="utf-8"))))
+        records = [rel for rel in lake.store.list(FILES) if rel.endswith(".json")]
+        for data in lake.read_json_many(records):
+            self.entries.append(LedgerEntry(**data))
         self._versions = {(e.key, e.version) for e in self.entries}
         self._contents = {(e.key, e.sha256) for e in self.entries}
+        self._keys = {e.key for e in self.entries}
 
     def seen(self, obj: SourceObject) -> bool:
         """This exact version of the object was handled by an earlier run."""
@@ -60,11 +76,17 @@ class Ledger:
     def has_content(self, key: str, sha256: str) -> bool:
         return (key, sha256) in self._contents
 
-    def record(self, entry: LedgerEntry) -> Path:
+    def has_key(self, key: str) -> bool:
+        """Some version of ``key`` was landed before."""
+        return key in self._keys
+
+    def record(self, entry: LedgerEntry) -> str:
         name = f"{_short(entry.key)}-{entry.sha256[:16]}-{_short(entry.version)}.json"
-        path = self.directory / entry.schema / entry.table / name
-        write_json_atomic(path, asdict(entry))
+        folder = f"{entry.schema}/{entry.table}" if entry.schema else "_transactions"
+        path = f"{FILES}/{folder}/{name}"
+        self.lake.write_json(path, asdict(entry))
         self.entries.append(entry)
         self._versions.add((entry.key, entry.version))
         self._contents.add((entry.key, entry.sha256))
+        self._keys.add(entry.key)
         return path

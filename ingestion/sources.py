@@ -1,17 +1,18 @@
 """Where DMS files come from. Landing only needs ``list`` and ``open``.
 
-``LocalSource`` reads a folder laid out like the DMS bucket folder; an S3 source implements
-the same protocol.
+``LocalSource`` reads a folder laid out like the DMS bucket folder; ``ingestion.s3.S3Source``
+reads a bucket prefix. ``open`` raises ObjectVanishedError when a listed object is gone.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
-from ingestion.errors import UserError
+from ingestion.errors import ObjectVanishedError, UserError
 
 
 @dataclass(frozen=True)
@@ -21,6 +22,8 @@ class SourceObject:
     size: int
     version: str
     """Changes when the object's content may have changed (mtime locally, ETag on S3)."""
+    modified: str | None = None
+    """Modification time (ISO 8601), when the source knows it."""
 
 
 class FileSource(Protocol):
@@ -45,12 +48,20 @@ class LocalSource:
     def list(self) -> Iterator[SourceObject]:
         for path in sorted(self.root.rglob("*")):
             if path.is_file() and not path.is_symlink():
-                stat = path.stat()
+                try:
+                    stat = path.stat()
+                except FileNotFoundError:
+                    continue  # deleted while listing
                 key = path.relative_to(self.root).as_posix()
-                yield SourceObject(key, stat.st_size, f"{stat.st_size}-{stat.st_mtime_ns}")
+                modified = datetime.fromtimestamp(stat.st_mtime, UTC).isoformat()
+                version = f"{stat.st_size}-{stat.st_mtime_ns}"
+                yield SourceObject(key, stat.st_size, version, modified)
 
     def open(self, key: str) -> BinaryIO:
         path = (self.root / key).resolve()
         if not path.is_relative_to(self.root):
             raise UserError(f"key {key!r} points outside the DMS root")
-        return path.open("rb")
+        try:
+            return path.open("rb")
+        except FileNotFoundError as exc:
+            raise ObjectVanishedError(f"{key} was listed but is gone") from exc

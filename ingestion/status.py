@@ -1,11 +1,9 @@
-"""Per-table landing status from the ledger and the raw zone."""
+"""Per-table landing status, from the ledger alone (so it works the same on S3)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
-
-import duckdb
+from datetime import UTC, datetime
 
 from ingestion.lake import Lake
 from ingestion.ledger import Ledger
@@ -22,25 +20,24 @@ class TableStatus:
 
 
 def table_status(lake: Lake, now: datetime | None = None) -> list[TableStatus]:
-    ledger = Ledger(lake)
-    tables: dict[str, list[int]] = {}
-    for entry in ledger.entries:
-        counts = tables.setdefault(f"{entry.schema}.{entry.table}", [0, 0, 0])
-        if entry.status != "duplicate":
-            counts[0] += 1
-        counts[1] += entry.rows_landed
-        counts[2] += entry.rows_quarantined
-    now = now or datetime.now()
+    """Files and rows landed per table, the newest commit timestamp landed and its lag."""
+    files: dict[str, int] = {}
+    rows: dict[str, list[int]] = {}
+    newest: dict[str, datetime] = {}
+    for entry in Ledger(lake).entries:
+        for table, (landed, quarantined) in entry.per_table().items():
+            counts = rows.setdefault(table, [0, 0])
+            counts[0] += landed
+            counts[1] += quarantined
+            files[table] = files.get(table, 0) + (entry.status != "duplicate")
+            if entry.max_commit_ts and (entry.tables == {} or landed):
+                commit = datetime.fromisoformat(entry.max_commit_ts)
+                if table not in newest or commit > newest[table]:
+                    newest[table] = commit
+    now = now if now is not None else datetime.now(UTC).replace(tzinfo=None)
     result = []
-    with duckdb.connect() as connection:
-        for table, (files, landed, quarantined) in sorted(tables.items()):
-            schema, name = table.split(".")
-            folder = lake.table_dir("raw", schema, name)
-            newest = connection.execute(
-                "select max(_dms_commit_ts) from read_parquet(?, union_by_name = true)",
-                [str(folder / "*.parquet")],
-            ).fetchone()
-            commit = newest[0] if newest else None
-            lag = str(now - commit).split(".")[0] if commit else None
-            result.append(TableStatus(table, files, landed, quarantined, commit, lag))
+    for table in sorted(rows):
+        latest = newest.get(table)
+        lag = str(now - latest).split(".")[0] if latest else None
+        result.append(TableStatus(table, files[table], rows[table][0], rows[table][1], latest, lag))
     return result

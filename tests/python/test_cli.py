@@ -1,11 +1,17 @@
 from __future__ import annotations
 
+import json
+import os
+import socket
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from conftest import CONTRACTS, CUSTOMER_HEADER, customer_row
 
 from ingestion.cli import main
+from ingestion.lake import Lake
+from ingestion.lock import RunLock
 
 
 def test_missing_source_is_a_clear_error(
@@ -63,3 +69,82 @@ def test_status_lists_tables(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     assert main(["status", "--lake", lake]) == 0
     out = capsys.readouterr().out
     assert "core_banking.customers" in out and "2026-03-01 08:00:00" in out
+
+
+def _one_file(tmp_path: Path) -> list[str]:
+    folder = tmp_path / "dms" / "core_banking" / "customers"
+    folder.mkdir(parents=True)
+    (folder / "LOAD00000001.csv").write_text(CUSTOMER_HEADER + "\n" + customer_row(1) + "\n")
+    return [
+        "land",
+        "--source",
+        str(tmp_path / "dms"),
+        "--lake",
+        str(tmp_path / "lake"),
+        "--contracts",
+        str(CONTRACTS),
+    ]
+
+
+def test_a_second_run_stops_with_exit_code_3_while_the_lock_is_held(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = _one_file(tmp_path)
+    holder = RunLock(Lake(tmp_path / "lake"), "first-run")
+    holder.acquire()
+    assert main(args) == 3
+    err = capsys.readouterr().err
+    assert "another landing run holds the lake: run first-run" in err
+    assert f"pid {os.getpid()}" in err
+    assert not list((tmp_path / "lake").glob("raw/core_banking/customers/LOAD*"))
+    holder.release()
+    assert main(args) == 0
+    assert list((tmp_path / "lake").glob("raw/core_banking/customers/LOAD*"))
+
+
+def test_progress_bar_and_report_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    report = tmp_path / "out" / "report.json"
+    assert main([*_one_file(tmp_path), "--progress", "--report", str(report)]) == 0
+    captured = capsys.readouterr()
+    assert "[" + "#" * 30 + "] 1/1 files" in captured.err
+    assert "rows/s" in captured.err
+    data = json.loads(report.read_text())
+    assert data["tables"]["core_banking.customers"]["rows_landed"] == 1
+    assert data["files_landed"] == 1 and "duration_s" in data and "drift" in data
+
+
+@pytest.mark.parametrize(
+    ("holder", "code", "message"),
+    [
+        ({"host": "other-host", "age_hours": 1}, 3, "another landing run holds the lake"),
+        ({"host": "other-host", "age_hours": 13}, 0, "older than 12:00:00"),
+        ({"host": "this-host", "pid": "dead", "age_hours": 0}, 0, "on this host is gone"),
+    ],
+)
+def test_stale_locks_are_taken_over_and_live_ones_are_not(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    holder: dict[str, object],
+    code: int,
+    message: str,
+) -> None:
+    args = _one_file(tmp_path)
+    started = datetime.now(UTC) - timedelta(hours=float(str(holder["age_hours"])))
+    lock = {
+        "run_id": "old-run",
+        "pid": 999_999_999 if holder.get("pid") == "dead" else os.getpid(),  # > pid_max
+        "host": socket.gethostname() if holder["host"] == "this-host" else "other-host",
+        "started_at": started.isoformat(),
+    }
+    path = tmp_path / "lake" / "_ledger" / "lock.json"
+    path.parent.mkdir(parents=True)
+    path.write_text(json.dumps(lock))
+    assert main([*args, "--json"]) == code
+    captured = capsys.readouterr()
+    if code == 3:
+        assert message in captured.err
+        assert path.exists()  # the live lock is left alone
+    else:
+        notes = json.loads(captured.out)["notes"]
+        assert any("took over a stale lock of run old-run" in n and message in n for n in notes)
+        assert not path.exists()

@@ -59,3 +59,21 @@ def test_a_new_table_is_a_new_file(tmp_path: Path) -> None:
     contract = load_contracts(root)[("s", "t")]
     assert contract.column_names == ("id", "price")
     assert str(contract.columns[1].arrow_type) == "decimal128(10, 3)"
+
+
+@pytest.mark.parametrize(
+    ("settings", "message"),
+    [
+        ("date_partition_sequence: YYYYDDMM\n", "date_partition_sequence 'YYYYDDMM' is not one"),
+        ("date_partition_delimiter: COMMA\n", "date_partition_delimiter 'COMMA' is not one"),
+        ("csv_delimiter: '\"'\n", "csv_delimiter must be one character"),
+        ("cdc_path: ../outside\n", "cdc_path '../outside' is not a plain folder path"),
+        ("add_column_name: perhaps\n", "add_column_name must be true or false"),
+        ("timestamp_column_name: 'ts; drop'\n", "not a plain identifier"),
+    ],
+)
+def test_bad_dms_settings_are_clear_errors(tmp_path: Path, settings: str, message: str) -> None:
+    root = _write(tmp_path, "table: t\nprimary_key: [id]\ncolumns: [{name: id, type: bigint}]\n")
+    (root / "s" / "_dms_settings.yml").write_text(settings)
+    with pytest.raises(UserError, match=message.replace("(", r"\(")):
+        load_contracts(root)

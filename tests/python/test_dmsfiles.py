@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+from ingestion.contracts import DmsSettings
 from ingestion.dmsfiles import NotADmsFileError, parse_key
 
 
@@ -62,3 +63,27 @@ def test_stem_is_a_safe_file_name() -> None:
     assert parse_key("s/t/2024/08/09/20240809-192717787.csv.gz").stem == (
         "2024__08__09__20240809-192717787"
     )
+
+
+def test_date_partition_folders_must_match_the_settings() -> None:
+    settings = DmsSettings(date_partition_enabled=True, date_partition_delimiter="DASH")
+    assert parse_key("s/t/2026-03-01/20260301-090000000.csv", settings).kind == "cdc"
+    for folder in ("2026/03/01", "2026-13-01", "2026-02-30", "01-03-2026", "x"):
+        with pytest.raises(NotADmsFileError, match="is not a date partition"):
+            parse_key(f"s/t/{folder}/20260301-090000000.csv", settings)
+    # without date partitioning, folders are kept as they are (parallel-load partitions)
+    assert parse_key("s/t/2026/13/01/20260301-090000000.csv").stem.startswith("2026__13__01__")
+
+
+def test_transaction_files_only_in_their_cdc_path() -> None:
+    parsed = parse_key("cdc/CDC_TXN-20201117153046033.csv", cdc_paths={"cdc"})
+    assert (parsed.kind, parsed.schema, parsed.stem) == (
+        "txn",
+        "",
+        "cdc__CDC_TXN-20201117153046033",
+    )
+    assert parsed.order_key < parse_key("s/t/20201117-153046034.csv").order_key
+    with pytest.raises(NotADmsFileError, match="outside a configured cdc_path"):
+        parse_key("other/CDC_TXN-20201117153046033.csv", cdc_paths={"cdc"})
+    with pytest.raises(NotADmsFileError, match="CSV only"):
+        parse_key("cdc/CDC_TXN-20201117153046033.parquet", cdc_paths={"cdc"})

@@ -1,0 +1,231 @@
+"""S3 as the DMS source and as the lake, through boto3 only.
+
+The endpoint, region and credentials come from the standard AWS configuration: environment
+variables (``AWS_ACCESS_KEY_ID``, ``AWS_REGION``, ``AWS_ENDPOINT_URL``/``AWS_ENDPOINT_URL_S3``
+...), ``AWS_PROFILE`` and the shared config files, instance or task roles. Nothing is read
+whole into memory: objects are streamed, listings are paginated, lake files are uploaded from a
+local staged file (multipart above 8 MB), so a file appears under its key only when complete.
+"""
+
+from __future__ import annotations
+
+import io
+import shutil
+import tempfile
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, BinaryIO, Literal
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
+
+from ingestion import faults
+from ingestion.errors import ObjectVanishedError, UserError
+from ingestion.sources import SourceObject
+from ingestion.storage import STAGING_PREFIX, check_relative
+
+_GONE = {"NoSuchKey", "404", "NotFound"}
+_CHANGED = {"PreconditionFailed", "412"}
+_EXISTS = {"PreconditionFailed", "412", "ConditionalRequestConflict", "409"}
+
+
+def is_s3_url(text: str) -> bool:
+    return text.startswith("s3://")
+
+
+def parse_s3_url(url: str) -> tuple[str, str]:
+    """``s3://bucket/some/prefix`` -> (``bucket``, ``some/prefix``)."""
+    if not is_s3_url(url):
+        raise UserError(f"not an s3:// URL: {url!r}")
+    bucket, _, prefix = url[len("s3://") :].partition("/")
+    prefix = prefix.strip("/")
+    if not bucket:
+        raise UserError(f"no bucket in {url!r}")
+    if prefix:
+        check_relative(prefix)
+    return bucket, prefix
+
+
+def client(service: Literal["s3", "glue"] = "s3") -> Any:
+    """A boto3 client configured the standard AWS way, with standard retries."""
+    try:
+        session = boto3.session.Session()
+        config = Config(retries={"mode": "standard"})
+        if service == "glue":
+            return session.client("glue", config=config)
+        return session.client("s3", config=config)
+    except BotoCoreError as exc:
+        raise UserError(f"AWS configuration: {exc}") from exc
+
+
+def _code(exc: ClientError) -> str:
+    return str(exc.response.get("Error", {}).get("Code", ""))
+
+
+class _Body(io.RawIOBase):
+    """A botocore streaming body as a readable binary stream."""
+
+    def __init__(self, body: Any) -> None:
+        self._body = body
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+        data = self._body.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+    def close(self) -> None:
+        self._body.close()
+        super().close()
+
+
+def _check_bucket(s3: Any, bucket: str, what: str) -> None:
+    try:
+        s3.head_bucket(Bucket=bucket)
+    except ClientError as exc:
+        raise UserError(f"{what} bucket {bucket!r}: {_code(exc) or exc}") from exc
+    except BotoCoreError as exc:
+        raise UserError(f"{what} bucket {bucket!r}: {exc}") from exc
+
+
+class S3Source:
+    """DMS output under ``s3://bucket/prefix`` (the task's BucketFolder)."""
+
+    def __init__(self, url: str, s3: Any | None = None, page_size: int = 1000) -> None:
+        self.bucket, self.prefix = parse_s3_url(url)
+        self.s3 = s3 or client()
+        self.page_size = page_size
+        _check_bucket(self.s3, self.bucket, "source")
+        self._etags: dict[str, str] = {}
+        self.pages = 0
+        """How many listing pages the last ``list`` read."""
+
+    def describe(self) -> str:
+        return f"s3://{self.bucket}/{self.prefix}"
+
+    def _key(self, rel: str) -> str:
+        return f"{self.prefix}/{rel}" if self.prefix else rel
+
+    def list(self) -> Iterator[SourceObject]:
+        start = f"{self.prefix}/" if self.prefix else ""
+        pages = self.s3.get_paginator("list_objects_v2").paginate(
+            Bucket=self.bucket, Prefix=start, PaginationConfig={"PageSize": self.page_size}
+        )
+        self.pages = 0
+        for page in pages:
+            self.pages += 1
+            for item in page.get("Contents", []):
+                key = str(item["Key"])
+                if key.endswith("/"):
+                    continue  # a folder marker
+                rel = key[len(start) :]
+                etag = str(item["ETag"]).strip('"')
+                self._etags[rel] = etag
+                modified = item["LastModified"].isoformat()
+                yield SourceObject(rel, int(item["Size"]), etag, modified)
+
+    def open(self, key: str) -> BinaryIO:
+        """Stream the object; the version listed, or ObjectVanishedError if it changed."""
+        extra = {"IfMatch": self._etags[key]} if key in self._etags else {}
+        try:
+            response = self.s3.get_object(Bucket=self.bucket, Key=self._key(key), **extra)
+        except ClientError as exc:
+            if _code(exc) in _GONE:
+                raise ObjectVanishedError(f"{key} was listed but is gone") from exc
+            if _code(exc) in _CHANGED:
+                raise ObjectVanishedError(f"{key} changed since it was listed") from exc
+            raise
+        return io.BufferedReader(_Body(response["Body"]), buffer_size=1 << 20)
+
+
+class S3Store:
+    """The lake under ``s3://bucket/prefix``; files are staged in a local temporary folder."""
+
+    def __init__(self, url: str, s3: Any | None = None) -> None:
+        self.bucket, self.prefix = parse_s3_url(url)
+        self.s3 = s3 or client()
+        _check_bucket(self.s3, self.bucket, "lake")
+        self._tmp = Path(tempfile.mkdtemp(prefix="dmsw-staging-"))
+
+    def describe(self) -> str:
+        return f"s3://{self.bucket}/{self.prefix}".rstrip("/")
+
+    def _key(self, rel: str) -> str:
+        rel = check_relative(rel)
+        return f"{self.prefix}/{rel}" if self.prefix else rel
+
+    def url(self, rel: str) -> str:
+        return f"s3://{self.bucket}/{self._key(rel)}" if rel else self.describe()
+
+    def staging(self, rel: str) -> Path:
+        check_relative(rel)
+        return self._tmp / f"{STAGING_PREFIX}{uuid.uuid4().hex}.tmp"
+
+    def publish(self, staged: Path, rel: str) -> None:
+        key = self._key(rel)
+        faults.checkpoint(f"before uploading {rel}")
+        self.s3.upload_file(str(staged), self.bucket, key)
+        faults.checkpoint(f"after uploading {rel}")
+        staged.unlink(missing_ok=True)
+
+    def put_bytes(self, rel: str, data: bytes) -> None:
+        key = self._key(rel)
+        faults.checkpoint(f"before putting {rel}")
+        self.s3.put_object(Bucket=self.bucket, Key=key, Body=data)
+        faults.checkpoint(f"after putting {rel}")
+
+    def get_bytes(self, rel: str) -> bytes | None:
+        try:
+            response = self.s3.get_object(Bucket=self.bucket, Key=self._key(rel))
+        except ClientError as exc:
+            if _code(exc) in _GONE:
+                return None
+            raise
+        data: bytes = response["Body"].read()
+        return data
+
+    def list(self, prefix: str) -> Iterator[str]:
+        start = self._key(prefix) + "/" if prefix else (f"{self.prefix}/" if self.prefix else "")
+        root = f"{self.prefix}/" if self.prefix else ""
+        pages = self.s3.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=start)
+        for page in pages:
+            for item in page.get("Contents", []):
+                rel = str(item["Key"])[len(root) :]
+                if not rel.endswith("/"):
+                    yield rel
+
+    def delete(self, rel: str) -> None:
+        faults.checkpoint(f"before deleting {rel}")
+        self.s3.delete_object(Bucket=self.bucket, Key=self._key(rel))
+        faults.checkpoint(f"after deleting {rel}")
+
+    def create_exclusive(self, rel: str, data: bytes) -> bool:
+        """A conditional put (``If-None-Match: *``): S3 refuses it when the key exists."""
+        faults.checkpoint(f"before creating {rel}")
+        try:
+            self.s3.put_object(Bucket=self.bucket, Key=self._key(rel), Body=data, IfNoneMatch="*")
+        except ClientError as exc:
+            if _code(exc) in _EXISTS:
+                return False
+            raise
+        faults.checkpoint(f"after creating {rel}")
+        return True
+
+    def clean_staging(self) -> int:
+        """Abort multipart uploads a killed run left open under the lake prefix."""
+        removed = 0
+        start = f"{self.prefix}/" if self.prefix else ""
+        response = self.s3.list_multipart_uploads(Bucket=self.bucket, Prefix=start)
+        for upload in response.get("Uploads", []):
+            self.s3.abort_multipart_upload(
+                Bucket=self.bucket, Key=upload["Key"], UploadId=upload["UploadId"]
+            )
+            removed += 1
+        return removed
+
+    def close(self) -> None:
+        shutil.rmtree(self._tmp, ignore_errors=True)

@@ -1,0 +1,124 @@
+"""PreserveTransactions files: ``<cdc path>/CDC_TXN-<time>.csv`` with rows of many tables.
+
+Each record is ``Op,table_name,schema_name`` followed by that table's fields in the order a
+headerless per-table file has them without ``Op``: the timestamp column (if configured), the
+table's columns, the change sequence column (if configured). Records are grouped per table
+into text batches, keeping each record's position in the whole file, so every table's rows
+land with the file's lineage. Records of tables without a contract, and records whose field
+count does not fit their table, are returned as bad records for the quarantine.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import BinaryIO
+
+import numpy as np
+import pyarrow as pa
+
+from ingestion.contracts import DmsSettings, TableContract
+from ingestion.dmsfiles import DmsFile
+from ingestion.errors import FileRejectedError
+from ingestion.formats import BadRecord, expected_columns
+
+CHUNK_ROWS = 65_536
+UNKNOWN = ("_transactions", "_unknown")
+"""Where records of tables without a contract go in the quarantine."""
+
+
+@dataclass
+class TableChunk:
+    """Some records of one table from a transaction file (or bad records of unknown tables)."""
+
+    schema: str
+    table: str
+    batch: pa.RecordBatch | None
+    positions: np.ndarray
+    bad: list[BadRecord] = field(default_factory=list)
+
+
+def _is_header(record: list[str]) -> bool:
+    return [f.strip().lower() for f in record[:3]] == ["op", "table_name", "schema_name"]
+
+
+def read_transactions(
+    stream: BinaryIO,
+    settings: DmsSettings,
+    contracts: dict[tuple[str, str], TableContract],
+    dms_file: DmsFile,
+) -> Iterator[TableChunk]:
+    """Split a transaction file's records by table, ``CHUNK_ROWS`` at a time."""
+    text = io.TextIOWrapper(stream, encoding="utf-8", errors="surrogateescape", newline="")
+    reader = csv.reader(text, delimiter=settings.csv_delimiter, strict=True)
+    pending: dict[tuple[str, str], tuple[list[list[str | None]], list[int]]] = {}
+    layouts = {
+        key: expected_columns(contract, dms_file, with_op=True)
+        for key, contract in contracts.items()
+    }
+    unknown: list[BadRecord] = []
+    position = 0
+
+    def flush(key: tuple[str, str]) -> TableChunk:
+        rows, positions = pending.pop(key)
+        names = layouts[key]
+        columns = [pa.array([row[i] for row in rows], pa.string()) for i in range(len(names))]
+        batch = pa.RecordBatch.from_arrays(columns, names=names)
+        return TableChunk(key[0], key[1], batch, np.asarray(positions, dtype=np.int64))
+
+    try:
+        for record in reader:
+            if position == 0 and _is_header(record):
+                continue
+            position += 1
+            line = settings.csv_delimiter.join(record)
+            try:
+                line.encode("utf-8")
+            except UnicodeEncodeError as exc:
+                shown = line.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+                unknown.append(BadRecord(position, f"not valid UTF-8 (at {exc.start})", shown))
+                continue
+            if len(record) < 3:
+                unknown.append(BadRecord(position, "expected Op,table_name,schema_name,...", line))
+                continue
+            key = (record[2], record[1])
+            names = layouts.get(key)
+            if names is None:
+                unknown.append(
+                    BadRecord(
+                        position, f"no contract for table {record[2][:80]}.{record[1][:80]}", line
+                    )
+                )
+                continue
+            fields = [record[0], *record[3:]]
+            if len(fields) != len(names):
+                yield TableChunk(
+                    key[0],
+                    key[1],
+                    None,
+                    np.empty(0, dtype=np.int64),
+                    [
+                        BadRecord(
+                            position,
+                            f"expected {len(names) + 2} fields, found {len(record)}",
+                            line,
+                        )
+                    ],
+                )
+                continue
+            values: list[str | None] = [f if f != "" else None for f in fields]
+            rows, positions = pending.setdefault(key, ([], []))
+            rows.append(values)
+            positions.append(position)
+            if len(rows) >= CHUNK_ROWS:
+                yield flush(key)
+        for key in sorted(pending):
+            yield flush(key)
+        if unknown:
+            yield TableChunk(*UNKNOWN, None, np.empty(0, dtype=np.int64), unknown)
+    except csv.Error as exc:
+        raise FileRejectedError(f"cannot read as CSV near record {position + 1}: {exc}") from exc
+    finally:
+        text.detach()  # leave the caller's stream open (it hashes the rest of the file)
