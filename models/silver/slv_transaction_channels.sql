@@ -18,12 +18,14 @@ with events as (
     where not is_deleted
         and reject_reasons is null
         and channel != 'unknown'
+    -- noqa: disable=LT02
     {%- if is_incremental() %}
         and transaction_id in (
             select transaction_id from {{ ref('slv_transaction_events__latest') }}
             where 1 = 1 {{ landed_since_last_run('landed_at') }}
         )
     {%- endif %}
+    -- noqa: enable=LT02
 
 ),
 

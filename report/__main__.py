@@ -1,0 +1,5 @@
+import sys
+
+from report.build import main
+
+sys.exit(main())

@@ -1,0 +1,154 @@
+"""Governance gates on the dbt project, run against the session's demo warehouse artifacts.
+
+- dbt-bouncer (.dbt-bouncer.yml): naming per layer, folders, descriptions, a uniqueness test
+  on every model, source() only in bronze, exposures with owners;
+- every model has a primary-key test: unique and not_null on one column, or our
+  unique_combination_of_columns;
+- dbt-coverage: silver and gold columns at least 95% documented and 90% tested;
+- sqlfluff (.sqlfluff): our SQL style on models/;
+- the star schema picture in assets/ is the one the manifest draws.
+
+dbt-bouncer runs from .venv-tools (make tools; `make test` creates it): it pins another
+DuckDB than the warehouse.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from built_project import BIN, PROJECT, BuiltProject
+
+from report.erd import render_from_manifest
+
+BOUNCER = PROJECT / ".venv-tools" / "bin" / "dbt-bouncer"
+MIN_DOCUMENTED = 0.95
+MIN_TESTED = 0.90
+
+
+def _manifest(built: BuiltProject) -> dict[str, Any]:
+    manifest: dict[str, Any] = json.loads((built.target / "manifest.json").read_text())
+    return manifest
+
+
+def test_dbt_bouncer_rules_pass(built_project: BuiltProject, tmp_path: Path) -> None:
+    if not BOUNCER.exists():
+        pytest.fail(f"{BOUNCER} is missing: run `make tools` (make test creates it)")
+    config = yaml.safe_load((PROJECT / ".dbt-bouncer.yml").read_text())
+    config["dbt_artifacts_dir"] = str(built_project.target)
+    config_file = tmp_path / "dbt-bouncer.yml"
+    config_file.write_text(yaml.safe_dump(config))
+    result = built_project.run(
+        str(BOUNCER),
+        "run",
+        "--config-file",
+        str(config_file),
+        "--output-file",
+        str(tmp_path / "bouncer.json"),
+        "--output-format",
+        "json",
+    )
+    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]
+    outcome = json.loads((tmp_path / "bouncer.json").read_text())
+    assert outcome, "dbt-bouncer ran no check"
+
+
+def test_every_model_has_a_primary_key_test(built_project: BuiltProject) -> None:
+    manifest = _manifest(built_project)
+    tests: dict[str, dict[str, set[str]]] = {}
+    compound: set[str] = set()
+    for node in manifest["nodes"].values():
+        if node["resource_type"] != "test" or not node.get("attached_node"):
+            continue
+        name = (node.get("test_metadata") or {}).get("name")
+        if name == "unique_combination_of_columns":
+            compound.add(node["attached_node"])
+        elif name in ("unique", "not_null") and node.get("column_name"):
+            per_column = tests.setdefault(node["attached_node"], {})
+            per_column.setdefault(node["column_name"].lower(), set()).add(name)
+    models = [n for n in manifest["nodes"].values() if n["resource_type"] == "model"]
+    missing = [
+        model["name"]
+        for model in models
+        if model["unique_id"] not in compound
+        and not any(
+            kinds >= {"unique", "not_null"} for kinds in tests.get(model["unique_id"], {}).values()
+        )
+    ]
+    assert len(models) >= 20
+    assert missing == [], f"models without a primary-key test: {missing}"
+
+
+def _coverage(built: BuiltProject, kind: str, tmp_path: Path) -> dict[str, Any]:
+    report = tmp_path / f"coverage-{kind}.json"
+    result = built.run(
+        str(BIN / "dbt-coverage"),
+        "compute",
+        kind,
+        "--project-dir",
+        str(PROJECT),
+        "--run-artifacts-dir",
+        str(built.target),
+        "--model-path-filter",
+        "models/silver",
+        "--model-path-filter",
+        "models/gold",
+        "--cov-report",
+        str(report),
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    coverage: dict[str, Any] = json.loads(report.read_text())
+    return coverage
+
+
+def _misses(coverage: dict[str, Any]) -> dict[str, list[str]]:
+    return {
+        table["name"]: sorted(c["name"] for c in table["columns"] if not c["hits"])
+        for table in coverage["tables"]
+        if any(not c["hits"] for c in table["columns"])
+    }
+
+
+@pytest.mark.parametrize(("kind", "minimum"), [("doc", MIN_DOCUMENTED), ("test", MIN_TESTED)])
+def test_silver_and_gold_column_coverage(
+    built_project: BuiltProject, tmp_path: Path, kind: str, minimum: float
+) -> None:
+    coverage = _coverage(built_project, kind, tmp_path)
+    tables = {table["name"] for table in coverage["tables"]}
+    assert {"gold.fact_transactions", "silver.slv_customers"} <= tables
+    assert coverage["total"] > 200
+    assert coverage["coverage"] >= minimum, (
+        f"{kind} coverage {coverage['covered']}/{coverage['total']} = "
+        f"{coverage['coverage']:.1%} < {minimum:.0%}; not covered: {_misses(coverage)}"
+    )
+
+
+def test_sql_follows_our_style(built_project: BuiltProject) -> None:
+    result = built_project.run(
+        str(BIN / "sqlfluff"), "lint", "models", "--format", "json", "--nocolor", timeout=900
+    )
+    try:
+        files = json.loads(result.stdout)
+    except json.JSONDecodeError:
+        pytest.fail(f"sqlfluff did not run:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
+    assert len(files) >= 20, "sqlfluff linted fewer models than the project has"
+    violations = [
+        f"{f['filepath']}:{v['start_line_no']} {v['code']} {v['description']}"
+        for f in files
+        for v in f["violations"]
+    ]
+    assert violations == [], "sqlfluff:\n" + "\n".join(violations)
+
+
+def test_star_schema_picture_is_current(built_project: BuiltProject) -> None:
+    picture = render_from_manifest(built_project.target / "manifest.json")
+    committed = PROJECT / "assets" / "star_schema.svg"
+    assert committed.exists(), "assets/star_schema.svg is missing: run `make erd`"
+    assert committed.read_text(encoding="utf-8") == picture, (
+        "assets/star_schema.svg is out of date with the gold models: run `make erd`"
+    )
+    for table in ("fact_transactions", "dim_customers", "dim_accounts", "dim_dates"):
+        assert f'id="erd-{table}"' in picture
