@@ -67,16 +67,30 @@ class Pipeline:
         return Lander(LocalSource(self.dms), Lake(self.lake), contracts).run()
 
     def dbt(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-        result = subprocess.run(
-            [DBT, *args], cwd=PROJECT, env=self.env, capture_output=True, text=True, check=False
-        )
+        result = self.run(DBT, *args)
         if check and result.returncode != 0:
             raise AssertionError(f"dbt {' '.join(args)} failed:\n{result.stdout[-6000:]}")
         return result
 
-    def query(self, sql: str) -> list[tuple[Any, ...]]:
+    @property
+    def target(self) -> Path:
+        return Path(self.env["DBT_TARGET_PATH"])
+
+    def run(self, *args: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:
+        """Run any command in the project folder with this pipeline's environment."""
+        return subprocess.run(
+            list(args),
+            cwd=PROJECT,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=timeout,
+        )
+
+    def query(self, sql: str, parameters: list[Any] | None = None) -> list[tuple[Any, ...]]:
         with duckdb.connect(str(self.database), read_only=True) as connection:
-            return connection.execute(sql).fetchall()
+            return connection.execute(sql, parameters or []).fetchall()
 
     def fingerprint(self, relation: str) -> tuple[int, str]:
         """Row count and an order-independent digest of every row of a relation."""
