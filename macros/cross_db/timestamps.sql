@@ -51,3 +51,26 @@
         as integer
     )
 {%- endmacro %}
+
+
+{#- The timestamp type of the warehouse's tables: timestamp(6) on Athena, whose Iceberg tables
+    store microseconds (and refuse the timestamp(3) that literals and Glue/Hive tables give);
+    the adapter's timestamp type elsewhere. -#}
+{% macro timestamp_type() -%}
+    {{ return(adapter.dispatch('timestamp_type')()) }}
+{%- endmacro %}
+
+{% macro default__timestamp_type() -%}
+    {{ dbt.type_timestamp() }}
+{%- endmacro %}
+
+{% macro athena__timestamp_type() -%}
+    timestamp(6)
+{%- endmacro %}
+
+
+{#- A timestamp column read from the raw zone, as the warehouse's timestamp type (a no-op cast
+    on DuckDB and Redshift; timestamp(3) to timestamp(6) on Athena). -#}
+{% macro cast_timestamp(expression) -%}
+    cast({{ expression }} as {{ timestamp_type() }})
+{%- endmacro %}
