@@ -7,6 +7,10 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# dbt-bouncer pins another DuckDB than the warehouse: it gets a venv of its own.
+TOOLS_VENV := .venv-tools
+TOOLS_STAMP := $(TOOLS_VENV)/.installed
+REPORT ?= reports/build/report.html
 
 # Where DMS files come from. Empty: generate demo data into data/dms first.
 SOURCE ?=
@@ -23,10 +27,10 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 DBT := $(BIN)/dbt
 DMSW := $(BIN)/dmsw
 
-.PHONY: help setup demo-data land build docs docs-serve run test lint typecheck pytest lock clean
+.PHONY: check-warehouses help setup tools demo-data land build docs docs-serve erd report metrics governance sqllint run test lint typecheck pytest lock clean bench-landing bench
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 14
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 18
 
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +39,13 @@ $(STAMP): pyproject.toml requirements.lock
 	touch $@
 
 setup: $(STAMP) ## create .venv with the pinned packages (requirements.lock)
+
+$(TOOLS_STAMP): requirements-tools.txt
+	$(PYTHON) -m venv $(TOOLS_VENV)
+	$(TOOLS_VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-tools.txt
+	touch $@
+
+tools: $(TOOLS_STAMP) ## create .venv-tools with dbt-bouncer (requirements-tools.txt)
 
 data/.demo-data.stamp: | $(STAMP)
 	$(DMSW) simulate --out $(DEMO_ROOT) --truth data/truth --seed $(SEED) --transactions $(TRANSACTIONS)
@@ -48,8 +59,31 @@ land: $(STAMP) ## land new DMS files from $(DMS_ROOT) into the lake (SOURCE=<dms
 build: $(STAMP) ## dbt build (seeds, models, tests) into data/warehouse.duckdb
 	$(DBT) build
 
-docs: $(STAMP) ## generate the dbt docs site (target/index.html, target/static_index.html)
+docs: erd ## generate the dbt docs site (target/index.html, target/static_index.html)
 	$(DBT) docs generate --static
+
+erd: $(STAMP) ## redraw the star schema picture (assets/star_schema.svg) from the manifest
+	$(DBT) parse --quiet
+	$(BIN)/python -m report.erd --manifest target/manifest.json --out assets/star_schema.svg
+
+report: $(STAMP) ## write the HTML report from the warehouse (reports/build/report.html)
+	$(BIN)/python -m report --database $(DUCKDB_PATH) --out $(REPORT)
+
+metrics: $(STAMP) ## the metrics by month and currency with MetricFlow (mf query)
+	$(DBT) parse --quiet
+	$(BIN)/mf query --metrics transaction_volume,transaction_count,net_flow,active_customers,average_transaction_value \
+		--group-by metric_time__month,transaction__currency --order metric_time__month,transaction__currency \
+		--start-time $${START:-2026-01-01} --decimals 2
+
+governance: $(STAMP) $(TOOLS_STAMP) ## dbt-bouncer, dbt-coverage and sqlfluff on the built warehouse (after make run)
+	$(DBT) docs generate --quiet
+	$(TOOLS_VENV)/bin/dbt-bouncer run --config-file .dbt-bouncer.yml
+	$(BIN)/dbt-coverage compute doc --model-path-filter models/silver --model-path-filter models/gold --cov-fail-under 0.95 --cov-report target/coverage-doc.json
+	$(BIN)/dbt-coverage compute test --model-path-filter models/silver --model-path-filter models/gold --cov-fail-under 0.90 --cov-report target/coverage-test.json
+	$(MAKE) --no-print-directory sqllint
+
+sqllint: $(STAMP) ## sqlfluff lint models/ (our SQL style: .sqlfluff; needs a built warehouse)
+	$(BIN)/sqlfluff lint models
 
 docs-serve: docs ## serve the docs site on http://localhost:8080
 	$(DBT) docs serve --port 8080 --no-browser
@@ -62,23 +96,43 @@ run: $(STAMP) $(if $(SOURCE),,data/.demo-data.stamp) ## the whole pipeline: [dem
 	@echo "  docs:      target/static_index.html (open in a browser), or make docs-serve"
 	@echo "  landing:   $(DMSW) status --lake $(LAKE_DIR)"
 
-lint: $(STAMP) ## ruff on the Python code
-	$(BIN)/ruff check ingestion tests scripts
-	$(BIN)/ruff format --check ingestion tests scripts
+# The performance benchmark (benchmarks/bench.py, docs/benchmarks.md). It needs the `bench`
+# extra (pyspark, py-spy), installed here once on top of the lock; Java 17 for Spark.
+SIZES ?= 100000
+RUNS ?= 1
+BENCH_ARGS ?=
+BENCH_STAMP := $(VENV)/.bench-installed
+$(BENCH_STAMP): $(STAMP) pyproject.toml
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[bench]'
+	touch $@
 
-typecheck: $(STAMP) ## mypy --strict on ingestion/
+bench: $(BENCH_STAMP) ## benchmark land/build/incremental vs lower bounds and PySpark (SIZES="100000 1000000" RUNS=3)
+	$(BIN)/python benchmarks/bench.py --sizes $(SIZES) --runs $(RUNS) $(BENCH_ARGS)
+
+BENCH_TRANSACTIONS ?= 1000000
+bench-landing: $(STAMP) ## landing throughput vs DuckDB's CSV-to-Parquet copy (BENCH_TRANSACTIONS=)
+	$(BIN)/python benchmarks/landing.py --transactions $(BENCH_TRANSACTIONS) --workdir data/bench
+
+lint: $(STAMP) ## ruff on the Python code
+	$(BIN)/ruff check ingestion report tests scripts
+	$(BIN)/ruff format --check ingestion report tests scripts
+
+typecheck: $(STAMP) ## mypy --strict on ingestion/ and report/
 	$(BIN)/mypy
 
-pytest: $(STAMP) ## the Python tests, including the end-to-end warehouse tests
+pytest: $(STAMP) $(TOOLS_STAMP) ## the Python tests: end-to-end warehouse, metrics, report, governance, docs site in Chromium
 	$(BIN)/pytest
+
+check-warehouses: $(STAMP) ## offline proof for Athena and Redshift: parse, compile, sqlglot, dbt build on moto
+	$(BIN)/pytest -q tests/python/test_warehouse_dialects.py
 
 test: lint typecheck pytest ## every check CI runs
 
 lock: ## re-resolve requirements.lock from pyproject.toml (needs the registry)
 	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
-	.lock-venv/bin/pip install --quiet -e '.[dbt,dev]'
+	.lock-venv/bin/pip install --quiet -e '.[dbt,dev,docs,metrics,warehouses]'
 	.lock-venv/bin/pip freeze --exclude-editable | grep -v '^pycountry' > requirements.lock
 	rm -rf .lock-venv
 
-clean: ## remove data/, target/ and the virtual environment
-	rm -rf data target logs $(VENV)
+clean: ## remove data/, target/ and the virtual environments
+	rm -rf data target logs reports/build $(VENV) $(TOOLS_VENV)

@@ -1,3 +1,5 @@
+{{ config(materialized='view') }}
+
 with validated as (
 
     select * from {{ ref('slv_customers__latest') }}
