@@ -19,16 +19,14 @@ from ingestion.simulator.lifecycle import (
     Slots,
     applied,
     designate,
-    designated_lateness,
     finalize,
     last_touch,
-    late_rows,
     rate_event,
     within,
 )
 from ingestion.simulator.model import ACCOUNT_ID_BASE, CUSTOMER_ID_BASE, TableModel, World
 from ingestion.simulator.timeline import DAY, MILLISECOND, NEVER, SECOND, truncate
-from ingestion.simulator.types import I64, BoolArray
+from ingestion.simulator.types import I64
 
 INS, PRE, FREEZE, CLOSE, DEL, REINS = range(6)
 SLOTS = Slots(ops=(INSERT, UPDATE, UPDATE, UPDATE, DELETE, INSERT), delete=DEL, reinsert=REINS)
@@ -148,12 +146,6 @@ class Accounts(TableModel):
         )
         finalize(times, SLOTS)
         return times
-
-    def late(self, idx: I64, window: int) -> BoolArray:
-        forced, exempt = designated_lateness(idx, self.world.scale.accounts, window)
-        return late_rows(
-            self.world.rng, "accounts", idx, window, self.world.timeline, forced, exempt
-        )
 
     def render(self, idx: I64, times: I64, asof: I64) -> Any:
         rng = self.world.rng

@@ -20,10 +20,8 @@ from ingestion.simulator.lifecycle import (
     Slots,
     applied,
     designate,
-    designated_lateness,
     finalize,
     last_touch,
-    late_rows,
     rate_event,
     within,
 )
@@ -134,12 +132,6 @@ class Customers(TableModel):
         )
         finalize(times, SLOTS)
         return times
-
-    def late(self, idx: I64, window: int) -> BoolArray:
-        forced, exempt = designated_lateness(idx, self.world.scale.customers, window)
-        return late_rows(
-            self.world.rng, "customers", idx, window, self.world.timeline, forced, exempt
-        )
 
     def render(self, idx: I64, times: I64, asof: I64) -> Any:
         done = applied(times, asof)

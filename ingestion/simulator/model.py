@@ -8,7 +8,7 @@ from typing import Any
 
 from ingestion.simulator.config import SimulationConfig
 from ingestion.simulator.hashrng import Rng
-from ingestion.simulator.lifecycle import IdLayout, Slots
+from ingestion.simulator.lifecycle import IdLayout, Slots, designated_lateness, late_rows
 from ingestion.simulator.timeline import Timeline, to_us
 from ingestion.simulator.types import I64, BoolArray
 
@@ -109,9 +109,17 @@ class TableModel(ABC):
     def plan(self, idx: I64) -> I64:
         """Commit time of each slot, shape (len(idx), len(slots)); NEVER when absent."""
 
-    @abstractmethod
+    def layout(self) -> IdLayout:
+        """The table's id layout (core tables); a table outside Scale overrides `late`."""
+        layout: IdLayout = getattr(self.world.scale, self.table)
+        return layout
+
     def late(self, idx: I64, window: int) -> BoolArray:
         """Rows whose changes committed in `window` go to the next batch's file."""
+        forced, exempt = designated_lateness(idx, self.layout(), window)
+        return late_rows(
+            self.world.rng, self.table, idx, window, self.world.timeline, forced, exempt
+        )
 
     @abstractmethod
     def render(self, idx: I64, times: I64, asof: I64) -> Any:

@@ -20,10 +20,8 @@ from ingestion.simulator.lifecycle import (
     Slots,
     applied,
     designate,
-    designated_lateness,
     finalize,
     last_touch,
-    late_rows,
     pattern_rows,
 )
 from ingestion.simulator.model import ACCOUNT_ID_BASE, TRANSACTION_ID_BASE, TableModel
@@ -175,12 +173,6 @@ class Transactions(TableModel):
         )
         finalize(times, SLOTS)
         return times
-
-    def late(self, idx: I64, window: int) -> BoolArray:
-        forced, exempt = designated_lateness(idx, self.world.scale.transactions, window)
-        return late_rows(
-            self.world.rng, "transactions", idx, window, self.world.timeline, forced, exempt
-        )
 
     def render(self, idx: I64, times: I64, asof: I64) -> Any:
         done = applied(times, asof)
