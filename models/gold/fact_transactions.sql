@@ -118,6 +118,8 @@ event_landings as (
 
     select transaction_id, max(last_landed_at) as last_landed_at
     from event_states
+    -- only the transactions this run builds: an incremental run must not scan every event
+    where transaction_id in (select transaction_id from transactions)
     group by transaction_id
 
 ),
