@@ -114,6 +114,12 @@ def build_parser() -> argparse.ArgumentParser:
         default=_env_path("CONTRACTS_DIR", "contracts"),
         help="table contracts (env CONTRACTS_DIR; default contracts)",
     )
+    land.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="files landed at once (env DMSW_LAND_WORKERS; default: the cores, at most 4)",
+    )
     land.add_argument("--json", action="store_true", help="print the run report as JSON")
     land.add_argument("--report", type=Path, help="also write the run report (JSON) to this file")
     land.add_argument(
@@ -206,7 +212,9 @@ def _land(args: argparse.Namespace) -> int:
     source = open_source(args.source)
     bar = ProgressBar(sys.stderr) if args.progress or sys.stderr.isatty() else None
     lines = None if args.json or bar else LinePrinter(sys.stdout)
-    lander = Lander(source, lake, contracts, progress=bar or lines)
+    if args.workers is not None and args.workers < 1:
+        raise UserError("--workers must be 1 or more")
+    lander = Lander(source, lake, contracts, progress=bar or lines, workers=args.workers)
     try:
         summary = lander.run()
     finally:

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import os
 import signal
+import threading
 
 ENV = "DMSW_CRASH_AFTER"
 _count = 0
+_lock = threading.Lock()
 
 
 def checkpoint(what: str) -> None:
@@ -22,7 +24,9 @@ def checkpoint(what: str) -> None:
     limit = os.environ.get(ENV)
     if not limit:
         return
-    _count += 1
-    if _count == int(limit):
+    with _lock:  # files land in parallel threads
+        _count += 1
+        reached = _count == int(limit)
+    if reached:
         os.write(2, f"{ENV}={limit}: killed at {what}\n".encode())
         os.kill(os.getpid(), signal.SIGKILL)

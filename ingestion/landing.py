@@ -14,10 +14,13 @@ from __future__ import annotations
 
 import gzip
 import logging
+import os
+import threading
 import time
 import uuid
 from collections import Counter
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import BinaryIO
@@ -36,7 +39,7 @@ from ingestion.conform import (
 )
 from ingestion.contracts import DmsSettings, TableContract
 from ingestion.dmsfiles import DmsFile, NotADmsFileError, parse_key
-from ingestion.errors import FileRejectedError, ObjectVanishedError
+from ingestion.errors import FileRejectedError, ObjectVanishedError, UserError
 from ingestion.formats import READ_ERRORS, BadRecord, HashingReader, open_file
 from ingestion.lake import LEDGER, Lake, ParquetFileWriter
 from ingestion.ledger import Ledger, LedgerEntry, Status
@@ -45,6 +48,18 @@ from ingestion.sources import FileSource, SourceObject
 from ingestion.txn import UNKNOWN, read_transactions
 
 log = logging.getLogger("ingestion")
+
+WORKERS_ENV = "DMSW_LAND_WORKERS"
+
+
+def default_workers() -> int:
+    """Files landed at once: one per core, at most 4 (env DMSW_LAND_WORKERS overrides)."""
+    configured = os.environ.get(WORKERS_ENV)
+    if configured:
+        if not configured.isdigit() or int(configured) < 1:
+            raise UserError(f"{WORKERS_ENV} must be a whole number >= 1, not {configured!r}")
+        return int(configured)
+    return max(1, min(4, os.cpu_count() or 1))
 
 
 @dataclass
@@ -110,6 +125,16 @@ class Progress:
     total: int
     rows: int
     message: str
+
+
+@dataclass
+class _Outcome:
+    """What landing one file gave: its ledger entry, or why it was left for the next run."""
+
+    entry: LedgerEntry | None = None
+    seconds: float = 0.0
+    vanished: str | None = None
+    error: str | None = None
 
 
 class _TableOutput:
@@ -200,8 +225,10 @@ class Lander:
         contracts: dict[tuple[str, str], TableContract],
         *,
         progress: Callable[[Progress], None] | None = None,
+        workers: int | None = None,
     ) -> None:
         self.source = source
+        self.workers = workers or default_workers()
         self.lake = lake
         self.contracts = contracts
         self.progress = progress or (lambda update: None)
@@ -212,13 +239,21 @@ class Lander:
             new_run_id(now), source.describe(), lake.describe(), now.isoformat()
         )
         self.connection = duckdb.connect(":memory:")
-        self.conformer = Conformer(self.connection)
+        self._local = threading.local()
         self.drift_columns: dict[str, list[str]] = {}
         """Per table, the columns not in its contract that this run landed (as text)."""
         self.settings: dict[str, DmsSettings] = {}
         for contract in contracts.values():
             self.settings.setdefault(contract.schema, contract.settings)
         self.cdc_paths = {s.cdc_path: s for s in self.settings.values() if s.cdc_path is not None}
+
+    @property
+    def conformer(self) -> Conformer:
+        """This thread's conformer (a DuckDB cursor of the run's connection per thread)."""
+        conformer: Conformer | None = getattr(self._local, "conformer", None)
+        if conformer is None:
+            conformer = self._local.conformer = Conformer(self.connection.cursor())
+        return conformer
 
     def quarantine_table(
         self,
@@ -463,37 +498,60 @@ class Lander:
         ledger = Ledger(self.lake)
         todo = self.discover(ledger)
         rows = 0
-        for index, (obj, dms_file, contract) in enumerate(todo, start=1):
-            file_started = time.perf_counter()
-            try:
-                entry = self.land_file(obj, dms_file, contract, ledger)
-            except ObjectVanishedError as exc:
-                self.summary.files_vanished += 1
-                self.summary.notes.append(f"{obj.key}: {exc}; not landed (a later run will see it)")
-                continue
-            except Exception as exc:  # an unexpected failure: leave the file for the next run
-                log.exception("failed to land %s", obj.key)
-                self.summary.files_failed += 1
-                self.summary.errors.append(f"{obj.key}: {type(exc).__name__}: {exc}")
-                continue
-            self._count(entry)
-            rows += entry.rows_landed
-            self.progress(
-                Progress(
-                    index,
-                    len(todo),
-                    rows,
-                    f"{obj.key}: {entry.status}, {entry.rows_landed} rows"
-                    + (f", {entry.rows_quarantined} quarantined" if entry.rows_quarantined else "")
-                    + f" ({time.perf_counter() - file_started:.1f}s)"
-                    + "".join(f"\n    note: {n}" for n in entry.notes),
+        # Files land in parallel (parsing, casting and Parquet writing release the GIL); the
+        # results are taken in DMS order, so the summary reads the same for any worker count.
+        # One worker lands in this thread, each file after the previous one's progress report.
+        with ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="land") as pool:
+            mapper = map if self.workers == 1 else pool.map
+            outcomes = mapper(lambda item: self._land_one(item, ledger), todo)
+            for index, (item, outcome) in enumerate(zip(todo, outcomes, strict=True), start=1):
+                obj = item[0]
+                if outcome.vanished:
+                    self.summary.files_vanished += 1
+                    self.summary.notes.append(outcome.vanished)
+                if outcome.error:
+                    self.summary.files_failed += 1
+                    self.summary.errors.append(outcome.error)
+                entry = outcome.entry
+                if entry is None:
+                    continue
+                self._count(entry)
+                rows += entry.rows_landed
+                self.progress(
+                    Progress(
+                        index,
+                        len(todo),
+                        rows,
+                        f"{obj.key}: {entry.status}, {entry.rows_landed} rows"
+                        + (
+                            f", {entry.rows_quarantined} quarantined"
+                            if entry.rows_quarantined
+                            else ""
+                        )
+                        + f" ({outcome.seconds:.1f}s)"
+                        + "".join(f"\n    note: {n}" for n in entry.notes),
+                    )
                 )
-            )
         finished = datetime.now(UTC)
         self.summary.finished_at = finished.isoformat()
         self.summary.duration_s = round(time.perf_counter() - started, 3)
         self.lake.write_json(f"{LEDGER}/runs/{self.summary.run_id}.json", report(self.summary))
         return self.summary
+
+    def _land_one(
+        self, item: tuple[SourceObject, DmsFile, TableContract | None], ledger: Ledger
+    ) -> _Outcome:
+        """Land one file (in a worker thread); a failure leaves the file for the next run."""
+        obj, dms_file, contract = item
+        started = time.perf_counter()
+        try:
+            entry = self.land_file(obj, dms_file, contract, ledger)
+            return _Outcome(entry, time.perf_counter() - started)
+        except ObjectVanishedError as exc:
+            return _Outcome(vanished=f"{obj.key}: {exc}; not landed (a later run will see it)")
+        except Exception as exc:  # an unexpected failure: leave the file for the next run
+            log.exception("failed to land %s", obj.key)
+            return _Outcome(error=f"{obj.key}: {type(exc).__name__}: {exc}")
 
     def _count(self, entry: LedgerEntry) -> None:
         if entry.status == "duplicate":

@@ -13,6 +13,7 @@ the rows it landed per table.
 from __future__ import annotations
 
 import hashlib
+import threading
 from dataclasses import asdict, dataclass, field
 from typing import Literal
 
@@ -68,6 +69,7 @@ class Ledger:
         self._versions = {(e.key, e.version) for e in self.entries}
         self._contents = {(e.key, e.sha256) for e in self.entries}
         self._keys = {e.key for e in self.entries}
+        self._lock = threading.Lock()  # files land in parallel threads
 
     def seen(self, obj: SourceObject) -> bool:
         """This exact version of the object was handled by an earlier run."""
@@ -85,8 +87,9 @@ class Ledger:
         folder = f"{entry.schema}/{entry.table}" if entry.schema else "_transactions"
         path = f"{FILES}/{folder}/{name}"
         self.lake.write_json(path, asdict(entry))
-        self.entries.append(entry)
-        self._versions.add((entry.key, entry.version))
-        self._contents.add((entry.key, entry.sha256))
-        self._keys.add(entry.key)
+        with self._lock:
+            self.entries.append(entry)
+            self._versions.add((entry.key, entry.version))
+            self._contents.add((entry.key, entry.sha256))
+            self._keys.add(entry.key)
         return path

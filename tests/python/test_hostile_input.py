@@ -206,7 +206,8 @@ def test_a_local_file_that_disappears_after_listing_is_left_for_later(
         gone.unlink(missing_ok=True)
 
     lake = tmp_path / "lake"
-    summary = land(dms_root, lake, contracts, progress=delete_second)
+    # one worker: the hook runs after the first file, before the second is opened
+    summary = land(dms_root, lake, contracts, progress=delete_second, workers=1)
     assert (summary.files_landed, summary.files_vanished, summary.files_failed) == (1, 1, 0)
     assert any("20260301-090000123.csv was listed but is gone" in n for n in summary.notes)
     assert landed_ids(lake) == [1]

@@ -129,11 +129,13 @@ def test_drift_reaches_the_glue_table(buckets: tuple[str, str]) -> None:
 
 
 def _lander(source: str, lake: str, progress: Any = None) -> Lander:
+    # one file at a time when a test acts between files from the progress hook
     return Lander(
         S3Source(f"s3://{source}/dms"),
         Lake(S3Store(f"s3://{lake}/lake")),
         load_contracts(CONTRACTS),
         progress=progress,
+        workers=1 if progress else None,
     )
 
 
