@@ -80,6 +80,7 @@ def main() -> None:
         config={
             "threads": int(os.environ.get("DUCKDB_THREADS", "2")),
             "memory_limit": os.environ.get("DUCKDB_MEMORY_LIMIT", "6GB"),
+            "preserve_insertion_order": False,
         },
     )
     connection.execute("set TimeZone = 'UTC'")  # as the profile; needs icu, loaded by SET

@@ -15,28 +15,54 @@
 {#- One row per key: the latest change in `relation` (a change log with a unique change_id),
     deletes included (callers drop them). Returns exactly the relation's columns. -#}
 {% macro latest_change_per_key(relation, key_columns) -%}
+    {{ return(adapter.dispatch('latest_change_per_key')(relation, key_columns)) }}
+{%- endmacro %}
+
+{#- The ordering rule's row number per key (1 = the latest change). -#}
+{% macro change_recency(key_columns) -%}
+    row_number() over (
+        partition by {{ key_columns | join(', ') }}
+        order by {{ change_order('desc') }}
+    )
+{%- endmacro %}
+
+{#- Portable form (Athena has no QUALIFY): rank the change ids, join the winners back. -#}
+{% macro default__latest_change_per_key(relation, key_columns) -%}
     select {{ relation }}.*
     from {{ relation }}
     inner join (
         select
             change_id as latest_change_id,
-            row_number() over (
-                partition by {{ key_columns | join(', ') }}
-                order by {{ change_order('desc') }}
-            ) as change_recency
+            {{ change_recency(key_columns) }} as change_recency
         from {{ relation }}
     ) as ranked
         on {{ relation }}.change_id = ranked.latest_change_id
         and ranked.change_recency = 1
 {%- endmacro %}
 
+{#- DuckDB and Redshift filter the window directly: one pass over the rows, no join back on
+    change_id (at 10M transactions 19 s instead of 36 s in DuckDB, docs/benchmarks.md).
+    Redshift wants an alias on the relation before QUALIFY. -#}
+{% macro duckdb__latest_change_per_key(relation, key_columns) -%}
+    select latest_candidates.* from {{ relation }} as latest_candidates
+    qualify {{ change_recency(key_columns) }} = 1
+{%- endmacro %}
+
+{% macro redshift__latest_change_per_key(relation, key_columns) -%}
+    {{ return(duckdb__latest_change_per_key(relation, key_columns)) }}
+{%- endmacro %}
+
 
 {#- The latest change per key from a change log (a slv_<entity>__changes model), kept up to
     date incrementally: an incremental run reads only the changes landed since the last run
-    (after the largest landed_at the model holds), adds the current rows of the same keys from
-    the model itself, and keeps whichever is latest by the ordering rule. A late change (older
-    than the state held) therefore loses, and a batch has one row per key, as MERGE needs. -#}
+    (after the largest landed_at the model holds) and ranks them together with the ordering
+    columns of the rows the model holds for the same keys; a new change that wins replaces
+    the held row, a key whose held row still wins is left alone. A late change (older than
+    the state held) therefore loses, and a batch has one row per key, as MERGE needs. Only
+    the ordering columns of the held rows are read, not the whole rows. -#}
 {% macro incremental_latest_change(changes_relation, key_column) -%}
+    {%- set ordering_columns = [key_column, 'change_id', 'change_committed_at', 'change_seq',
+        'source_file_order', 'source_row'] -%}
     with new_changes as (
 
         select * from {{ changes_relation }}
@@ -44,22 +70,35 @@
 
     ),
 
-    candidates as (
+    {% if is_incremental() -%}
+    ranked_changes as (
 
-        select * from new_changes
-        {%- if is_incremental() %}
+        select {{ ordering_columns | join(', ') }} from new_changes
         union all
-        select * from {{ this }}
+        select {{ ordering_columns | join(', ') }} from {{ this }}
         where {{ key_column }} in (select {{ key_column }} from new_changes)
-        {%- endif %}
+
+    ),
+
+    winners as (
+
+        {{ latest_change_per_key('ranked_changes', [key_column]) }}
 
     ),
 
     latest as (
 
-        {{ latest_change_per_key('candidates', [key_column]) }}
+        select * from new_changes
+        where change_id in (select change_id from winners)
 
     )
+    {%- else -%}
+    latest as (
+
+        {{ latest_change_per_key('new_changes', [key_column]) }}
+
+    )
+    {%- endif %}
 
     select * from latest
 {%- endmacro %}

@@ -1,17 +1,9 @@
-{#- Incremental: a run reads only the raw rows landed since the last run. -#}
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='merge',
-        unique_key='change_id',
-        on_schema_change='append_new_columns',
-    )
-}}
-
+{#- A view over the raw zone, like every bronze model: the silver models that keep state read
+    it once per run, with the watermark filter on landed_at pushed down to the Parquet scan,
+    so an incremental run reads only the newly landed files. -#}
 with source as (
 
     select * from {{ source('core_banking', 'transactions') }}
-    where 1 = 1 {{ landed_since_last_run('_landed_at', 'landed_at') }}
 
 ),
 

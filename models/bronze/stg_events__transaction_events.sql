@@ -1,19 +1,10 @@
 {#- The document is parsed here; missing fields give nulls, invalid JSON gives nulls and
     is_valid_json = false, a transaction_id written as a string is read like a number.
-    Incremental: a run reads only the raw rows landed since the last run. -#}
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='merge',
-        unique_key='change_id',
-        on_schema_change='append_new_columns',
-    )
-}}
-
+    A view: the documents are parsed once per run, by the model that reads the new rows
+    (slv_transaction_events__latest), not stored twice. -#}
 with source as (
 
     select * from {{ source('events', 'transaction_events') }}
-    where 1 = 1 {{ landed_since_last_run('_landed_at', 'landed_at') }}
 
 ),
 
