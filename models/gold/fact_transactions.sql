@@ -12,7 +12,6 @@
 {{
     config(
         materialized='incremental',
-        incremental_strategy='merge',
         unique_key='transaction_id',
         on_schema_change='fail',
         pre_hook="{{ delete_changed_keys('transaction_id', ref('slv_transactions__latest'), condition='is_deleted or reject_reasons is not null') }}",

@@ -3,7 +3,6 @@
 {{
     config(
         materialized='incremental',
-        incremental_strategy='merge',
         unique_key='account_version_key',
         on_schema_change='append_new_columns',
         pre_hook="{{ delete_changed_keys('account_id', ref('slv_accounts__changes')) }}",

@@ -4,7 +4,6 @@
 {{
     config(
         materialized='incremental',
-        incremental_strategy='merge',
         unique_key='account_id',
         on_schema_change='append_new_columns',
     )

@@ -6,7 +6,6 @@
 {{
     config(
         materialized='incremental',
-        incremental_strategy='merge',
         unique_key='customer_version_key',
         on_schema_change='append_new_columns',
         pre_hook="{{ delete_changed_keys('customer_id', ref('slv_customers__changes')) }}",

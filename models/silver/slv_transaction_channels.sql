@@ -5,7 +5,6 @@
 {{
     config(
         materialized='incremental',
-        incremental_strategy='merge',
         unique_key='transaction_id',
         on_schema_change='append_new_columns',
         pre_hook="{{ delete_changed_keys('transaction_id', ref('slv_transaction_events__latest')) }}",

@@ -3,7 +3,6 @@
 {{
     config(
         materialized='incremental',
-        incremental_strategy='merge',
         unique_key='event_id',
         on_schema_change='append_new_columns',
     )
