@@ -37,6 +37,31 @@
 {%- endmacro %}
 
 
+{#- A pre-hook like delete_changed_keys for a key set given as a query (see
+    accounts_with_landed_history): on incremental runs delete the model's rows of those keys. -#}
+{% macro delete_keys_in(key_column, keys_query) -%}
+    {%- if is_incremental() -%}
+    {{ delete_where_key_in(this, key_column, keys_query) }}
+    {%- else -%}
+    select 1 as nothing_to_delete
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#- The accounts whose history, or whose owners' history, was landed since the model's last
+    run (by its last_landed_at): the rows that carry an account's or an owner's version keys
+    and landing times (dim_accounts, fact_transactions) must be recomputed for them. Found on
+    the small history tables, never by joining the large tables. -#}
+{% macro accounts_with_landed_history(account_history, customer_history) -%}
+    select account_id from {{ account_history }}
+    where last_landed_at > {{ landed_watermark() }}
+        or customer_id in (
+            select customer_id from {{ customer_history }}
+            where last_landed_at > {{ landed_watermark() }}
+        )
+{%- endmacro %}
+
+
 {#- `delete from relation where key_column in (keys_query)`, per engine. Athena deletes from
     Iceberg tables with a MERGE ... WHEN MATCHED THEN DELETE (a row-level delete that takes
     any source query; the keys are made distinct, as MERGE allows one source row per target

@@ -1,10 +1,45 @@
 {#- Type 2: one row per valid version of each account (slv_accounts__history without its
     rejected versions), plus the unknown member. customer_key is the owner's version valid
-    when the account version began; the unknown customer when the owner has none then. -#}
-with versions as (
+    when the account version began; the unknown customer when the owner has none then.
+    last_landed_at is the latest landing time of the account's and its owners' history.
+    Incremental: a run replaces the versions of the accounts whose history, or whose owners'
+    history, was landed since the last run (the pre-hook deletes their rows first). -#}
+{{
+    config(
+        materialized='incremental',
+        unique_key='account_key',
+        on_schema_change='fail',
+        pre_hook="{{ delete_keys_in('account_id', accounts_with_landed_history(ref('slv_accounts__history'), ref('slv_customers__history'))) }}",
+    )
+}}
+
+with account_history as (
 
     select * from {{ ref('slv_accounts__history') }}
+
+),
+
+customer_history as (
+
+    select customer_id, last_landed_at from {{ ref('slv_customers__history') }}
+
+),
+
+{% if is_incremental() -%}
+changed_accounts as (
+
+    {{ accounts_with_landed_history('account_history', 'customer_history') }}
+
+),
+
+{% endif -%}
+versions as (
+
+    select * from account_history
     where reject_reasons is null
+        {%- if is_incremental() %}
+        and account_id in (select account_id from changed_accounts)
+        {%- endif %}
 
 ),
 
@@ -13,6 +48,14 @@ customers as (
     select customer_key, customer_id, valid_from, valid_to
     from {{ ref('dim_customers') }}
     where not is_unknown_member
+
+),
+
+customer_landings as (
+
+    select customer_id, max(last_landed_at) as last_landed_at
+    from customer_history
+    group by customer_id
 
 ),
 
@@ -35,12 +78,17 @@ known_accounts as (
         cast(versions.closed_at as date) as closed_date,
         versions.status = 'closed' as is_closed,
         customers.customer_key is not null as has_known_customer,
-        false as is_unknown_member
+        false as is_unknown_member,
+        greatest(
+            versions.last_landed_at,
+            coalesce(customer_landings.last_landed_at, {{ timestamp_floor() }})
+        ) as last_landed_at
     from versions
     left join customers
         on versions.customer_id = customers.customer_id
         and versions.valid_from >= customers.valid_from
         and versions.valid_from < customers.valid_to
+    left join customer_landings on versions.customer_id = customer_landings.customer_id
 
 ),
 
@@ -63,10 +111,12 @@ unknown_member as (
         cast(null as date) as closed_date,
         false as is_closed,
         false as has_known_customer,
-        true as is_unknown_member
+        true as is_unknown_member,
+        {{ timestamp_floor() }} as last_landed_at
 
 )
 
 select * from known_accounts
+-- every run, incremental or not: one row, replaced by itself
 union all
 select * from unknown_member

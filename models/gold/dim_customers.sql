@@ -1,9 +1,23 @@
 {#- Type 2: one row per valid version of each customer (slv_customers__history without its
-    rejected versions), plus the unknown member. -#}
+    rejected versions), plus the unknown member. Incremental: a run replaces the versions of
+    the customers whose history was landed since the last run (the pre-hook deletes their
+    rows first, so a version a late change cancelled or rejected disappears). -#}
+{{
+    config(
+        materialized='incremental',
+        unique_key='customer_key',
+        on_schema_change='fail',
+        pre_hook="{{ delete_changed_keys('customer_id', ref('slv_customers__history'), landed_column='last_landed_at') }}",
+    )
+}}
+
 with versions as (
 
     select * from {{ ref('slv_customers__history') }}
     where reject_reasons is null
+        {%- if is_incremental() %}
+        and last_landed_at > {{ landed_watermark() }}
+        {%- endif %}
 
 ),
 
@@ -36,7 +50,8 @@ known_customers as (
         versions.segment,
         versions.created_at,
         versions.updated_at,
-        false as is_unknown_member
+        false as is_unknown_member,
+        versions.last_landed_at
     from versions
     left join countries on versions.country_code = countries.country_code
 
@@ -65,10 +80,12 @@ unknown_member as (
         'unknown' as segment,
         cast(null as {{ dbt.type_timestamp() }}) as created_at,
         cast(null as {{ dbt.type_timestamp() }}) as updated_at,
-        true as is_unknown_member
+        true as is_unknown_member,
+        {{ timestamp_floor() }} as last_landed_at
 
 )
 
 select * from known_customers
+-- every run, incremental or not: one row, replaced by itself
 union all
 select * from unknown_member

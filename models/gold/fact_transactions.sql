@@ -44,17 +44,9 @@ event_states as (
 ),
 
 {% if is_incremental() -%}
--- The accounts whose history, or whose owners' history, was landed since the last run: the
--- transactions of these accounts get new version keys or a new last_landed_at. Found on the
--- small history tables first, so the 10M-row transaction states are filtered once, not joined.
 changed_accounts as (
 
-    select account_id from account_history
-    where last_landed_at > {{ landed_watermark() }}
-        or customer_id in (
-            select customer_id from customer_history
-            where last_landed_at > {{ landed_watermark() }}
-        )
+    {{ accounts_with_landed_history('account_history', 'customer_history') }}
 
 ),
 
