@@ -19,7 +19,7 @@ import threading
 import time
 import uuid
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -156,8 +156,7 @@ class _TableOutput:
     def start(self, names: list[str], dms_file: DmsFile) -> ColumnPlan:
         self.plan = plan_columns(names, self.contract, dms_file)
         if self.plan.drift:
-            known = self.lander.drift_columns.setdefault(self.contract.qualified_name, [])
-            known.extend(c for c in self.plan.drift if c not in known)
+            self.lander.note_drift_columns(self.contract.qualified_name, self.plan.drift)
         self.raw = ParquetFileWriter(
             self.lander.lake, self.raw_dir, raw_schema(self.contract, self.plan.drift)
         )
@@ -240,12 +239,24 @@ class Lander:
         )
         self.connection = duckdb.connect(":memory:")
         self._local = threading.local()
+        self._drift_lock = threading.Lock()  # files land in parallel threads
         self.drift_columns: dict[str, list[str]] = {}
         """Per table, the columns not in its contract that this run landed (as text)."""
         self.settings: dict[str, DmsSettings] = {}
         for contract in contracts.values():
             self.settings.setdefault(contract.schema, contract.settings)
         self.cdc_paths = {s.cdc_path: s for s in self.settings.values() if s.cdc_path is not None}
+
+    def note_drift_columns(self, table: str, columns: list[str]) -> None:
+        """Remember columns not in ``table``'s contract that this run lands (as text)."""
+        with self._drift_lock:
+            known = self.drift_columns.setdefault(table, [])
+            known.extend(c for c in columns if c not in known)
+
+    def note_drift(self, table: str, notes: list[str]) -> None:
+        """Report schema drift of ``table`` (kept sorted: files land in any order)."""
+        with self._drift_lock:
+            self.summary.drift[table] = sorted([*self.summary.drift.get(table, []), *notes])
 
     @property
     def conformer(self) -> Conformer:
@@ -322,9 +333,8 @@ class Lander:
             if parsed.layout.names:
                 plan = output.start(parsed.layout.names, dms_file)
                 if plan.drift or plan.missing:
-                    self.summary.drift.setdefault(contract.qualified_name, []).extend(
-                        f"{obj.key}: {note}" for note in plan.notes
-                    )
+                    notes = [f"{obj.key}: {note}" for note in plan.notes]
+                    self.note_drift(contract.qualified_name, notes)
                 for batch, positions in parsed.batches:
                     output.add(batch, positions, dms_file)
             output.add_bad_records(parsed.bad_records)
@@ -497,46 +507,54 @@ class Lander:
         self.prepare()
         ledger = Ledger(self.lake)
         todo = self.discover(ledger)
-        rows = 0
         # Files land in parallel (parsing, casting and Parquet writing release the GIL); the
         # results are taken in DMS order, so the summary reads the same for any worker count.
         # One worker lands in this thread, each file after the previous one's progress report.
         with ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="land") as pool:
             mapper = map if self.workers == 1 else pool.map
             outcomes = mapper(lambda item: self._land_one(item, ledger), todo)
-            for index, (item, outcome) in enumerate(zip(todo, outcomes, strict=True), start=1):
-                obj = item[0]
-                if outcome.vanished:
-                    self.summary.files_vanished += 1
-                    self.summary.notes.append(outcome.vanished)
-                if outcome.error:
-                    self.summary.files_failed += 1
-                    self.summary.errors.append(outcome.error)
-                entry = outcome.entry
-                if entry is None:
-                    continue
-                self._count(entry)
-                rows += entry.rows_landed
-                self.progress(
-                    Progress(
-                        index,
-                        len(todo),
-                        rows,
-                        f"{obj.key}: {entry.status}, {entry.rows_landed} rows"
-                        + (
-                            f", {entry.rows_quarantined} quarantined"
-                            if entry.rows_quarantined
-                            else ""
-                        )
-                        + f" ({outcome.seconds:.1f}s)"
-                        + "".join(f"\n    note: {n}" for n in entry.notes),
-                    )
-                )
+            try:
+                self._take(todo, outcomes)
+            except BaseException:  # Ctrl-C, a failing progress display: start no more files
+                pool.shutdown(wait=True, cancel_futures=True)
+                raise
         finished = datetime.now(UTC)
         self.summary.finished_at = finished.isoformat()
         self.summary.duration_s = round(time.perf_counter() - started, 3)
         self.lake.write_json(f"{LEDGER}/runs/{self.summary.run_id}.json", report(self.summary))
         return self.summary
+
+    def _take(
+        self,
+        todo: list[tuple[SourceObject, DmsFile, TableContract | None]],
+        outcomes: Iterator[_Outcome],
+    ) -> None:
+        """Count each file's outcome into the summary and report progress, in DMS order."""
+        rows = 0
+        for index, (item, outcome) in enumerate(zip(todo, outcomes, strict=True), start=1):
+            obj = item[0]
+            if outcome.vanished:
+                self.summary.files_vanished += 1
+                self.summary.notes.append(outcome.vanished)
+            if outcome.error:
+                self.summary.files_failed += 1
+                self.summary.errors.append(outcome.error)
+            entry = outcome.entry
+            if entry is None:
+                continue
+            self._count(entry)
+            rows += entry.rows_landed
+            self.progress(
+                Progress(
+                    index,
+                    len(todo),
+                    rows,
+                    f"{obj.key}: {entry.status}, {entry.rows_landed} rows"
+                    + (f", {entry.rows_quarantined} quarantined" if entry.rows_quarantined else "")
+                    + f" ({outcome.seconds:.1f}s)"
+                    + "".join(f"\n    note: {n}" for n in entry.notes),
+                )
+            )
 
     def _land_one(
         self, item: tuple[SourceObject, DmsFile, TableContract | None], ledger: Ledger

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import duckdb
 import numpy as np
+import pytest
 from conftest import CUSTOMER_HEADER, customer_row
 
 from ingestion.contracts import TableContract
@@ -235,3 +236,54 @@ def test_odd_folder_names_stay_inside_the_lake(
     written = [p for p in tmp_path.rglob("*") if p.is_file() and dms_root not in p.parents]
     assert written and all(lake in p.parents for p in written)
     assert list((lake / "raw" / CUSTOMERS).glob("..hidden__LOAD00000001__*.parquet"))
+
+
+def test_parallel_landing_gives_what_one_worker_gives(
+    dms_root: Path, write_file: WriteFile, tmp_path: Path, contracts: dict
+) -> None:
+    # several files of one table, one with a bad row and one with a drifted column
+    write_file(f"{CUSTOMERS}/LOAD00000001.csv", csv(*(customer_row(i) for i in range(1, 40))))
+    write_file(f"{CUSTOMERS}/LOAD00000002.csv", csv(customer_row(40), "I,not,enough"))
+    for minute in range(5):
+        write_file(
+            f"{CUSTOMERS}/20260301-09{minute:02d}00123.csv",
+            csv(*(customer_row(i, op="U", email=f"m{minute}@example.com") for i in range(1, 9))),
+        )
+    summaries = {}
+    for workers in (1, 4):
+        lake = tmp_path / f"lake{workers}"
+        summaries[workers] = Lander(
+            LocalSource(dms_root), Lake(lake), contracts, workers=workers
+        ).run()
+    one, four = summaries[1], summaries[4]
+    assert (one.files_landed, one.rows_landed, one.rows_quarantined) == (7, 80, 1)
+    assert (four.files_landed, four.rows_landed, four.rows_quarantined) == (7, 80, 1)
+    assert four.notes == one.notes and four.drift == one.drift
+    for lake_dir in ("raw", "quarantine"):
+        names = [
+            sorted(p.name for p in (tmp_path / f"lake{w}" / lake_dir).rglob("*.parquet"))
+            for w in (1, 4)
+        ]
+        assert names[0] == names[1]
+    columns = "* exclude (_landing_run_id, _landed_at)"
+    landed = [
+        query(f"select {columns} from {raw(tmp_path / f'lake{w}')} order by _dms_file, _dms_row")
+        for w in (1, 4)
+    ]
+    assert landed[0] == landed[1]
+
+
+def test_a_bad_worker_count_is_a_clear_error(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    from ingestion.cli import main
+
+    (tmp_path / "dms").mkdir()
+    monkeypatch.setenv("DMSW_LAND_WORKERS", "many")
+    code = main(["land", "--source", str(tmp_path / "dms"), "--lake", str(tmp_path / "lake")])
+    assert code == 2
+    assert "DMSW_LAND_WORKERS must be a whole number >= 1, not 'many'" in capsys.readouterr().err
+    monkeypatch.delenv("DMSW_LAND_WORKERS")
+    args = ["land", "--source", str(tmp_path / "dms"), "--lake", str(tmp_path / "lake")]
+    assert main([*args, "--workers", "0"]) == 2
+    assert "--workers must be 1 or more" in capsys.readouterr().err
