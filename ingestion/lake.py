@@ -89,9 +89,9 @@ class Lake:
 
 def _dictionary_columns(schema: pa.Schema) -> list[str] | bool:
     """Dictionary-encode only the lineage columns of the raw zone (one value per file); for
-    the business columns dictionary pages mostly overflow and cost write time (landing 10M
-    transactions: Parquet writing about 30% faster, files about 10% larger, DuckDB reads
-    them as fast; docs/benchmarks.md). The quarantine, small, keeps the default."""
+    the business columns dictionary pages mostly overflow and cost write time (a 500k-row
+    transactions file: written in 0.26 s instead of 0.37 s, 29 MB instead of 26 MB, read by
+    DuckDB as fast; docs/benchmarks.md). The quarantine, small, keeps the default."""
     lineage = [name for name in schema.names if name.startswith("_")]
     return lineage or True
 

@@ -239,7 +239,8 @@ class Lander:
         )
         self.connection = duckdb.connect(":memory:")
         self._local = threading.local()
-        self._drift_lock = threading.Lock()  # files land in parallel threads
+        self._cursors: list[duckdb.DuckDBPyConnection] = []
+        self._lock = threading.Lock()  # files land in parallel threads
         self.drift_columns: dict[str, list[str]] = {}
         """Per table, the columns not in its contract that this run landed (as text)."""
         self.settings: dict[str, DmsSettings] = {}
@@ -249,13 +250,13 @@ class Lander:
 
     def note_drift_columns(self, table: str, columns: list[str]) -> None:
         """Remember columns not in ``table``'s contract that this run lands (as text)."""
-        with self._drift_lock:
+        with self._lock:
             known = self.drift_columns.setdefault(table, [])
             known.extend(c for c in columns if c not in known)
 
     def note_drift(self, table: str, notes: list[str]) -> None:
         """Report schema drift of ``table`` (kept sorted: files land in any order)."""
-        with self._drift_lock:
+        with self._lock:
             self.summary.drift[table] = sorted([*self.summary.drift.get(table, []), *notes])
 
     @property
@@ -263,7 +264,10 @@ class Lander:
         """This thread's conformer (a DuckDB cursor of the run's connection per thread)."""
         conformer: Conformer | None = getattr(self._local, "conformer", None)
         if conformer is None:
-            conformer = self._local.conformer = Conformer(self.connection.cursor())
+            cursor = self.connection.cursor()
+            with self._lock:
+                self._cursors.append(cursor)
+            conformer = self._local.conformer = Conformer(cursor)
         return conformer
 
     def quarantine_table(
@@ -496,6 +500,8 @@ class Lander:
         try:
             return self._run()
         finally:
+            for cursor in self._cursors:
+                cursor.close()
             self.connection.close()
             lock.release()
 

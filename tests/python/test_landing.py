@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import json
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -271,6 +272,25 @@ def test_parallel_landing_gives_what_one_worker_gives(
         for w in (1, 4)
     ]
     assert landed[0] == landed[1]
+    held = [
+        query(
+            f"select * exclude (landing_run_id, landed_at) from {quarantine(tmp_path / f'lake{w}')}"
+            " order by dms_file, dms_row"
+        )
+        for w in (1, 4)
+    ]
+    assert held[0] == held[1] and len(held[0]) == 1
+
+    def ledger(lake: Path) -> list[tuple[object, ...]]:
+        records = [json.loads(p.read_text()) for p in (lake / "_ledger" / "files").rglob("*.json")]
+        return sorted(
+            (r["key"], r["sha256"], r["status"], r["rows_landed"], r["rows_quarantined"],
+             r["raw_file"], r["quarantine_file"], tuple(r["notes"]))
+            for r in records
+        )  # fmt: skip
+
+    assert ledger(tmp_path / "lake1") == ledger(tmp_path / "lake4")
+    assert len(ledger(tmp_path / "lake1")) == 7
 
 
 def test_a_bad_worker_count_is_a_clear_error(
