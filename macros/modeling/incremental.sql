@@ -24,21 +24,18 @@
     disappear. Pass it as a string, pre_hook="{{ delete_changed_keys(...) }}", so that it is
     rendered when the model runs, not when it is parsed. -#}
 {% macro delete_changed_keys(key_column, changed_relation, landed_column='landed_at', condition=none) -%}
-    {%- if is_incremental() -%}
     {%- set changed_keys -%}
         select {{ key_column }} from {{ changed_relation }}
         where {{ landed_column }} > {{ landed_watermark() }}
         {%- if condition %} and ({{ condition }}){% endif %}
     {%- endset -%}
-    {{ delete_where_key_in(this, key_column, changed_keys) }}
-    {%- else -%}
-    select 1 as nothing_to_delete
-    {%- endif -%}
+    {{ delete_keys_in(key_column, changed_keys) }}
 {%- endmacro %}
 
 
-{#- A pre-hook like delete_changed_keys for a key set given as a query (see
-    accounts_with_landed_history): on incremental runs delete the model's rows of those keys. -#}
+{#- A pre-hook for a key set given as a query (delete_changed_keys above builds one; see also
+    accounts_with_landed_history): on incremental runs delete the model's rows of those keys;
+    otherwise a statement that does nothing. -#}
 {% macro delete_keys_in(key_column, keys_query) -%}
     {%- if is_incremental() -%}
     {{ delete_where_key_in(this, key_column, keys_query) }}

@@ -5,7 +5,7 @@
     members instead of disappearing.
 
     Incremental: a run recomputes the transactions whose own change, account history,
-    owner's history or events were landed since the last run, and merges them; the pre-hook
+    owner's history or events were landed since the last run, and replaces their rows; the pre-hook
     first deletes transactions that were deleted or became invalid. `last_landed_at` is the
     latest landing time among everything a row was derived from, so an incremental run and a
     full refresh give identical rows. -#}
