@@ -136,7 +136,7 @@ def _build_sql(plan: ColumnPlan, contract: TableContract, source_names: dict[str
     else:
         selects.append("cast(null as varchar) as _dms_change_seq")
     for column in contract.columns:
-        target = column.sql_type
+        target = column.column_type.duckdb_type
         if column.name in plan.missing:
             selects.append(f"cast(null as {target}) as {quote(column.name)}")
             continue

@@ -18,17 +18,129 @@ import yaml
 from ingestion.errors import UserError
 
 IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,127}$")
-_DECIMAL = re.compile(r"^decimal\((\d{1,2}),(\d{1,2})\)$")
-_SIMPLE_TYPES: dict[str, pa.DataType] = {
-    "bigint": pa.int64(),
-    "integer": pa.int32(),
+
+
+@dataclass(frozen=True)
+class ColumnType:
+    """A contract type, parsed: its canonical name and parameters.
+
+    Canonical names: ``smallint``, ``integer``, ``bigint``, ``decimal(p,s)``, ``double``,
+    ``boolean``, ``varchar`` / ``varchar(n)``, ``char(n)``, ``date``, ``timestamp`` /
+    ``timestamp(p)`` (p fractional digits, 0-6; UTC wall-clock time), ``uuid``, ``json``,
+    ``binary``. Source spellings are accepted as aliases (``numeric(18,2)``, ``int8``,
+    ``character varying(100)``, ``text``, ``float8``, ``bytea``, ``timestamptz``, ...).
+    """
+
+    name: str
+    precision: int | None = None
+    """decimal: total digits; timestamp: fractional second digits (6 when not given)."""
+    scale: int | None = None
+    length: int | None = None
+    """varchar/char: the most characters a value may have (None: no limit)."""
+
+    def __str__(self) -> str:
+        if self.name == "decimal":
+            return f"decimal({self.precision},{self.scale})"
+        if self.name in ("varchar", "char") and self.length is not None:
+            return f"{self.name}({self.length})"
+        if self.name == "timestamp" and self.precision not in (None, 6):
+            return f"timestamp({self.precision})"
+        return self.name
+
+    @property
+    def arrow_type(self) -> pa.DataType:
+        """How values of this type are stored in the raw zone's Parquet files."""
+        if self.name == "decimal":
+            assert self.precision is not None and self.scale is not None
+            return pa.decimal128(self.precision, self.scale)
+        return _ARROW_TYPES[self.name]
+
+    @property
+    def duckdb_type(self) -> str:
+        """The DuckDB type a value is cast to when it lands (matches ``arrow_type``)."""
+        if self.name == "decimal":
+            return str(self)
+        if self.is_text:
+            return "varchar"
+        return {"binary": "blob", "timestamp": "timestamp"}.get(self.name, self.name)
+
+    @property
+    def is_text(self) -> bool:
+        """Stored as text (lengths, uuid and json are checked, not stored differently)."""
+        return bool(pa.types.is_string(self.arrow_type))
+
+
+_ARROW_TYPES: dict[str, pa.DataType] = {
     "smallint": pa.int16(),
+    "integer": pa.int32(),
+    "bigint": pa.int64(),
     "double": pa.float64(),
     "boolean": pa.bool_(),
     "varchar": pa.string(),
+    "char": pa.string(),
     "date": pa.date32(),
     "timestamp": pa.timestamp("us"),
+    "uuid": pa.string(),
+    "json": pa.string(),
+    "binary": pa.binary(),
 }
+_ALIASES = {
+    "int2": "smallint",
+    "int": "integer",
+    "int4": "integer",
+    "int8": "bigint",
+    "float8": "double",
+    "doubleprecision": "double",
+    "float": "double",
+    "bool": "boolean",
+    "text": "varchar",
+    "string": "varchar",
+    "charactervarying": "varchar",
+    "character": "char",
+    "numeric": "decimal",
+    "timestampwithouttimezone": "timestamp",
+    "timestampwithtimezone": "timestamp",
+    "timestamptz": "timestamp",
+    "datetime": "timestamp",
+    "jsonb": "json",
+    "bytea": "binary",
+    "varbinary": "binary",
+    "blob": "binary",
+}
+_TYPE = re.compile(r"^(?P<name>[a-z][a-z0-9]*)(?:\((?P<args>[0-9]+(?:,[0-9]+)?)\))?$")
+
+
+def parse_type(text: str) -> ColumnType:
+    """Parse a contract type (see ``ColumnType``), or raise UserError saying what is allowed."""
+    normalized = re.sub(r"\s+", "", str(text).lower())
+    # "timestamp(3) with time zone" and friends: the parameter sits before the zone words
+    normalized = re.sub(r"^timestamp(\(\d+\))?with(out)?timezone$", r"timestamp\1", normalized)
+    match = _TYPE.match(normalized)
+    supported = (
+        "smallint, integer, bigint, decimal(p,s), double, boolean, varchar, varchar(n), "
+        "char(n), date, timestamp, timestamp(p), uuid, json, binary"
+    )
+    if not match:
+        raise UserError(f"type {text!r} is not supported (use one of: {supported})")
+    name = _ALIASES.get(match.group("name"), match.group("name"))
+    args = [int(a) for a in match.group("args").split(",")] if match.group("args") else []
+    if name == "decimal" and len(args) in (1, 2):
+        precision, scale = args[0], (args[1] if len(args) == 2 else 0)
+        if 1 <= precision <= 38 and scale <= precision:
+            return ColumnType("decimal", precision, scale)
+    elif name in ("varchar", "char") and len(args) <= 1:
+        length = args[0] if args else None
+        if length is None and name == "char":
+            length = 1  # SQL: char means char(1)
+        if length is None or length >= 1:
+            return ColumnType(name, length=length)
+    elif name == "timestamp" and len(args) <= 1:
+        precision = args[0] if args else 6
+        if 0 <= precision <= 6:
+            return ColumnType("timestamp", precision=precision)
+    elif name in _ARROW_TYPES and not args:
+        return ColumnType(name)
+    raise UserError(f"type {text!r} is not supported (use one of: {supported})")
 
 
 def check_identifier(name: str, what: str) -> str:
@@ -45,30 +157,39 @@ def quote(name: str) -> str:
 
 def arrow_type(sql_type: str) -> pa.DataType:
     """The Arrow type that stores a contract type."""
-    normalized = sql_type.replace(" ", "").lower()
-    if normalized in _SIMPLE_TYPES:
-        return _SIMPLE_TYPES[normalized]
-    match = _DECIMAL.match(normalized)
-    if match:
-        precision, scale = int(match.group(1)), int(match.group(2))
-        if 1 <= precision <= 38 and scale <= precision:
-            return pa.decimal128(precision, scale)
-    supported = ", ".join([*_SIMPLE_TYPES, "decimal(p,s)"])
-    raise UserError(f"type {sql_type!r} is not supported (use one of: {supported})")
+    return parse_type(sql_type).arrow_type
 
 
 @dataclass(frozen=True)
 class Column:
+    """One column of a table contract.
+
+    Landing uses ``name`` and ``type``; the rest describes the column for the dbt models
+    generated from the contract (docs, personal data, rules).
+    """
+
     name: str
     type: str
+    nullable: bool = True
+    """False when the source declares the column NOT NULL (primary key columns always)."""
+    description: str | None = None
+    pii: bool = False
+    """Personal data: tagged, masked for restricted readers."""
+    rules: tuple[Any, ...] = ()
+    """Standardisation and validation rules for silver, as written (see docs/contracts.md)."""
+
+    @property
+    def column_type(self) -> ColumnType:
+        return parse_type(self.type)
 
     @property
     def arrow_type(self) -> pa.DataType:
-        return arrow_type(self.type)
+        return self.column_type.arrow_type
 
     @property
     def sql_type(self) -> str:
-        return self.type.replace(" ", "").lower()
+        """The canonical type text, e.g. ``decimal(18,2)``, ``varchar(100)``."""
+        return str(self.column_type)
 
 
 PARTITION_SEQUENCES = ("YYYYMMDD", "YYYYMMDDHH", "YYYYMM", "MMYYYYDD", "DDMMYYYY")
@@ -155,11 +276,22 @@ class DmsSettings:
 
 @dataclass(frozen=True)
 class TableContract:
+    """What one source table looks like, and how the warehouse models it.
+
+    Landing needs ``columns`` (names and types), ``primary_key`` and ``settings``; the other
+    fields shape the dbt models generated from the contract (docs/contracts.md).
+    """
+
     schema: str
     table: str
     columns: tuple[Column, ...]
     primary_key: tuple[str, ...]
     settings: DmsSettings = field(default_factory=DmsSettings)
+    description: str | None = None
+    entity: str | None = None
+    """The silver entity name (``slv_<entity>``); the table name when not given."""
+    history: bool = False
+    """Keep type 2 history (``slv_<entity>__history``)."""
 
     @property
     def qualified_name(self) -> str:
@@ -168,6 +300,59 @@ class TableContract:
     @property
     def column_names(self) -> tuple[str, ...]:
         return tuple(c.name for c in self.columns)
+
+    @property
+    def entity_name(self) -> str:
+        return self.entity or self.table
+
+
+TABLE_KEYS = {"table", "description", "entity", "primary_key", "history", "columns", "settings"}
+COLUMN_KEYS = {"name", "type", "nullable", "description", "pii", "rules"}
+
+
+def _flag(value: object, what: str, default: bool) -> bool:
+    if value is None:
+        return default
+    if not isinstance(value, bool):
+        raise UserError(f"{what} must be true or false, got {value!r}")
+    return value
+
+
+def _text(value: object, what: str) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise UserError(f"{what} must be text, got {value!r}")
+    return value.strip() or None
+
+
+def _load_column(item: object, origin: str, primary_key: tuple[str, ...]) -> Column:
+    if not isinstance(item, dict) or "name" not in item or "type" not in item:
+        raise UserError(f"{origin}: each column needs a name and a type, got {item!r}")
+    name = check_identifier(str(item["name"]), f"{origin}: column")
+    unknown = set(item) - COLUMN_KEYS
+    if unknown:
+        raise UserError(
+            f"{origin}: column {name}: unknown key(s) {sorted(unknown)}; known: "
+            f"{sorted(COLUMN_KEYS)}"
+        )
+    rules = item.get("rules") or []
+    if not isinstance(rules, list):
+        raise UserError(f"{origin}: column {name}: rules must be a list")
+    column = Column(
+        name,
+        str(item["type"]),
+        nullable=_flag(item.get("nullable"), f"{origin}: column {name}: nullable", True)
+        and name not in primary_key,
+        description=_text(item.get("description"), f"{origin}: column {name}: description"),
+        pii=_flag(item.get("pii"), f"{origin}: column {name}: pii", False),
+        rules=tuple(rules),
+    )
+    try:
+        column.column_type  # noqa: B018 - validates the type
+    except UserError as exc:
+        raise UserError(f"{origin}: column {column.name}: {exc}") from exc
+    return column
 
 
 def _load_table(path: Path, schema: str, settings: DmsSettings) -> TableContract:
@@ -178,26 +363,36 @@ def _load_table(path: Path, schema: str, settings: DmsSettings) -> TableContract
         raise UserError(f"{origin}: not valid YAML: {exc}") from exc
     if not isinstance(data, dict) or not isinstance(data.get("columns"), list):
         raise UserError(f"{origin}: expected a mapping with 'columns' (a list)")
+    unknown = set(data) - TABLE_KEYS
+    if unknown:
+        raise UserError(f"{origin}: unknown key(s) {sorted(unknown)}; known: {sorted(TABLE_KEYS)}")
     table = check_identifier(str(data.get("table", path.stem)), f"{origin}: table")
     if table != path.stem:
         raise UserError(f"{origin}: table {table!r} must match the file name {path.stem!r}")
-    columns: list[Column] = []
-    for item in data["columns"]:
-        if not isinstance(item, dict) or "name" not in item or "type" not in item:
-            raise UserError(f"{origin}: each column needs a name and a type, got {item!r}")
-        column = Column(check_identifier(str(item["name"]), f"{origin}: column"), str(item["type"]))
-        try:
-            column.arrow_type  # noqa: B018 - validates the type
-        except UserError as exc:
-            raise UserError(f"{origin}: column {column.name}: {exc}") from exc
-        columns.append(column)
+    primary_key = tuple(str(k) for k in data.get("primary_key") or [])
+    columns = [_load_column(item, origin, primary_key) for item in data["columns"]]
     names = [c.name for c in columns]
     if len(set(names)) != len(names):
         raise UserError(f"{origin}: duplicate column names")
-    primary_key = tuple(str(k) for k in data.get("primary_key") or [])
     if not primary_key or not set(primary_key) <= set(names):
         raise UserError(f"{origin}: primary_key must list one or more of the columns")
-    return TableContract(schema, table, tuple(columns), primary_key, settings)
+    overrides = data.get("settings")
+    if overrides is not None:
+        if not isinstance(overrides, dict):
+            raise UserError(f"{origin}: settings must be a mapping of DMS settings")
+        base = {k: getattr(settings, k) for k in settings.__dataclass_fields__}
+        settings = DmsSettings.from_mapping({**base, **overrides}, f"{origin}: settings")
+    entity = _text(data.get("entity"), f"{origin}: entity")
+    return TableContract(
+        schema,
+        table,
+        tuple(columns),
+        primary_key,
+        settings,
+        description=_text(data.get("description"), f"{origin}: description"),
+        entity=check_identifier(entity, f"{origin}: entity") if entity else None,
+        history=_flag(data.get("history"), f"{origin}: history", False),
+    )
 
 
 def load_contracts(root: Path) -> dict[tuple[str, str], TableContract]:

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from ingestion.contracts import load_contracts
+from ingestion.contracts import load_contracts, parse_type
 from ingestion.errors import UserError
 
 
@@ -77,3 +77,79 @@ def test_bad_dms_settings_are_clear_errors(tmp_path: Path, settings: str, messag
     (root / "s" / "_dms_settings.yml").write_text(settings)
     with pytest.raises(UserError, match=message.replace("(", r"\(")):
         load_contracts(root)
+
+
+@pytest.mark.parametrize(
+    ("written", "canonical", "arrow"),
+    [
+        ("bigint", "bigint", "int64"),
+        ("int8", "bigint", "int64"),
+        ("INTEGER", "integer", "int32"),
+        ("numeric(18, 2)", "decimal(18,2)", "decimal128(18, 2)"),
+        ("numeric(10)", "decimal(10,0)", "decimal128(10, 0)"),
+        ("character varying(100)", "varchar(100)", "string"),
+        ("text", "varchar", "string"),
+        ("char", "char(1)", "string"),
+        ("character(3)", "char(3)", "string"),
+        ("timestamp without time zone", "timestamp", "timestamp[us]"),
+        ("timestamp(3) with time zone", "timestamp(3)", "timestamp[us]"),
+        ("timestamptz", "timestamp", "timestamp[us]"),
+        ("double precision", "double", "double"),
+        ("bool", "boolean", "bool"),
+        ("uuid", "uuid", "string"),
+        ("jsonb", "json", "string"),
+        ("bytea", "binary", "binary"),
+    ],
+)
+def test_types_and_their_source_spellings(written: str, canonical: str, arrow: str) -> None:
+    parsed = parse_type(written)
+    assert str(parsed) == canonical
+    assert str(parsed.arrow_type) == arrow
+
+
+@pytest.mark.parametrize(
+    "written", ["money", "decimal(39,2)", "decimal(5,6)", "varchar(0)", "timestamp(9)", "int(3)"]
+)
+def test_unsupported_types_are_clear_errors(written: str) -> None:
+    with pytest.raises(UserError, match="is not supported"):
+        parse_type(written)
+
+
+def test_modelling_keys_are_read_and_typos_refused(tmp_path: Path) -> None:
+    root = _write(
+        tmp_path,
+        "table: t\nentity: things\nhistory: true\ndescription: Things.\nprimary_key: [id]\n"
+        "columns:\n  - {name: id, type: bigint, nullable: true}\n"
+        "  - {name: email, type: 'varchar(255)', pii: true, nullable: false, description: Mail,"
+        " rules: [trim, lower]}\n",
+    )
+    contract = load_contracts(root)[("s", "t")]
+    assert (contract.entity_name, contract.history, contract.description) == (
+        "things",
+        True,
+        "Things.",
+    )
+    key, email = contract.columns
+    assert not key.nullable  # a primary key column is never nullable
+    assert (email.pii, email.nullable, email.description, email.rules) == (
+        True,
+        False,
+        "Mail",
+        ("trim", "lower"),
+    )
+    (root / "s" / "t.yml").write_text(
+        "table: t\nprimary_key: [id]\ncolumns: [{name: id, type: bigint, pi: true}]\n"
+    )
+    with pytest.raises(UserError, match=r"unknown key\(s\) \['pi'\]"):
+        load_contracts(root)
+
+
+def test_a_table_may_override_its_schemas_dms_settings(tmp_path: Path) -> None:
+    root = _write(
+        tmp_path,
+        "table: t\nprimary_key: [id]\ncolumns: [{name: id, type: bigint}]\n"
+        "settings: {add_column_name: false}\n",
+    )
+    (root / "s" / "_dms_settings.yml").write_text("add_column_name: true\ncsv_delimiter: ';'\n")
+    settings = load_contracts(root)[("s", "t")].settings
+    assert (settings.add_column_name, settings.csv_delimiter) == (False, ";")
