@@ -114,10 +114,10 @@ bench-landing: $(STAMP) ## landing throughput vs DuckDB's CSV-to-Parquet copy (B
 	$(BIN)/python benchmarks/landing.py --transactions $(BENCH_TRANSACTIONS) --workdir data/bench
 
 lint: $(STAMP) ## ruff on the Python code
-	$(BIN)/ruff check ingestion report tests scripts
-	$(BIN)/ruff format --check ingestion report tests scripts
+	$(BIN)/ruff check ingestion simulator report tests scripts
+	$(BIN)/ruff format --check ingestion simulator report tests scripts
 
-typecheck: $(STAMP) ## mypy --strict on ingestion/ and report/
+typecheck: $(STAMP) ## mypy --strict on ingestion/, simulator/ and report/
 	$(BIN)/mypy
 
 pytest: $(STAMP) $(TOOLS_STAMP) ## the Python tests: end-to-end warehouse, metrics, report, governance, docs site in Chromium

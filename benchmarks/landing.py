@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/landing.py [--transactions 1000000] [--workdir data/bench]
 
-Writes simulator output (``ingestion.simulator.simulate``), then, each in a fresh process so
+Writes simulator output (``simulator.simulate``), then, each in a fresh process so
 peak memory is its own:
 
 - ours: ``Lander`` from a local folder into a fresh local lake (parse, cast to the contract,
@@ -88,7 +88,7 @@ def main() -> None:
         print(json.dumps(phase(args.dms, args.out)))
         return
 
-    from ingestion.simulator import SimulationConfig, simulate
+    from simulator import SimulationConfig, simulate
 
     dms = args.workdir / "dms"
     for own in ("dms", "truth", "duckdb", "lake"):  # only what this script writes

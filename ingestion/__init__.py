@@ -19,8 +19,8 @@ Modules, one job each:
 - ``glue``: register raw tables and the quarantine in the Glue Data Catalog.
 - ``progress``: the progress bar and per-file lines.
 - ``status``: per-table files, rows, newest commit and lag, from the ledger.
-- ``simulator``: writes what the DMS task writes, plus the ground truth.
-- ``cli``: the ``dmsw`` command.
+- ``cli``: the ``dmsw`` command (``dmsw simulate`` runs the top-level ``simulator`` package,
+  the demo and test data generator, imported only by that subcommand).
 """
 
 __version__ = "0.1.0"

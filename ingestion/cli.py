@@ -151,7 +151,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _simulate(args: argparse.Namespace) -> int:
-    from ingestion.simulator import SimulationConfig, simulate
+    from simulator import SimulationConfig, simulate
 
     if args.transactions < 1 or args.batches < 0 or not 0 <= args.dirt_rate <= 1:
         raise UserError("--transactions must be >= 1, --batches >= 0, --dirt-rate in [0, 1]")

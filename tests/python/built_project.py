@@ -15,7 +15,7 @@ from pathlib import Path
 from pipeline import PROJECT, Pipeline
 
 from ingestion.landing import RunSummary
-from ingestion.simulator import SimulationConfig, SimulationSummary, simulate
+from simulator import SimulationConfig, SimulationSummary, simulate
 
 BIN = Path(sys.executable).parent
 __all__ = ["BIN", "PROJECT", "BuiltProject", "build_project"]

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from pipeline import Pipeline
 
-from ingestion.simulator import SimulationConfig, simulate
+from simulator import SimulationConfig, simulate
 
 BUILD = ["build", "--resource-type", "model", "--resource-type", "seed"]
 

@@ -1,7 +1,8 @@
-"""Tests of ingestion.simulator: the DMS files it writes and the ground truth beside them."""
+"""Tests of the simulator package: the DMS files it writes and the ground truth beside them."""
 
 from __future__ import annotations
 
+import ast
 import itertools
 import json
 import os
@@ -18,7 +19,7 @@ import pyarrow.csv as pcsv
 import pyarrow.parquet as pq
 import pytest
 
-from ingestion.simulator import SimulationConfig, SimulationSummary, engine, simulate, vocab
+from simulator import SimulationConfig, SimulationSummary, engine, simulate, vocab
 
 START = datetime(2026, 3, 1, 8, 0, 0)
 ROWS_PER_LOAD_FILE = 200
@@ -607,3 +608,22 @@ def test_invalid_configuration_is_rejected(tmp_path: Path) -> None:
         SimulationConfig(out_dir=tmp_path, truth_dir=tmp_path, dirt_rate=1.5)
     with pytest.raises(ValueError, match="rows_per_load_file"):
         SimulationConfig(out_dir=tmp_path, truth_dir=tmp_path, rows_per_load_file=0)
+
+
+def test_the_simulator_imports_nothing_of_the_landing_package_but_its_contracts() -> None:
+    """simulator/ is a package of its own: of ingestion it may use the contracts only."""
+    package = Path(__file__).resolve().parents[2] / "simulator"
+    imported: dict[str, str] = {}
+    for path in sorted(package.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                imported.update((alias.name, path.name) for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                imported[node.module] = path.name
+    assert "simulator.engine" in imported  # the scan sees the package's own imports
+    landing = {
+        name: file
+        for name, file in imported.items()
+        if name.split(".")[0] == "ingestion" and name != "ingestion.contracts"
+    }
+    assert landing == {}

@@ -7,10 +7,10 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from ingestion.simulator import textops as tx
-from ingestion.simulator import vocab
-from ingestion.simulator.customers import home_city
-from ingestion.simulator.lifecycle import (
+from simulator import textops as tx
+from simulator import vocab
+from simulator.customers import home_city
+from simulator.lifecycle import (
     DELETE,
     INSERT,
     PATTERN_JITTER,
@@ -24,9 +24,9 @@ from ingestion.simulator.lifecycle import (
     rate_event,
     within,
 )
-from ingestion.simulator.model import ACCOUNT_ID_BASE, CUSTOMER_ID_BASE, TableModel, World
-from ingestion.simulator.timeline import DAY, MILLISECOND, NEVER, SECOND, truncate
-from ingestion.simulator.types import I64
+from simulator.model import ACCOUNT_ID_BASE, CUSTOMER_ID_BASE, TableModel, World
+from simulator.timeline import DAY, MILLISECOND, NEVER, SECOND, truncate
+from simulator.types import I64
 
 INS, PRE, FREEZE, CLOSE, DEL, REINS = range(6)
 SLOTS = Slots(ops=(INSERT, UPDATE, UPDATE, UPDATE, DELETE, INSERT), delete=DEL, reinsert=REINS)

@@ -8,10 +8,10 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from ingestion.simulator import textops as tx
-from ingestion.simulator import vocab
-from ingestion.simulator.accounts import account_currency
-from ingestion.simulator.lifecycle import (
+from simulator import textops as tx
+from simulator import vocab
+from simulator.accounts import account_currency
+from simulator.lifecycle import (
     DELETE,
     INSERT,
     PATTERN_JITTER,
@@ -24,8 +24,8 @@ from ingestion.simulator.lifecycle import (
     last_touch,
     pattern_rows,
 )
-from ingestion.simulator.model import ACCOUNT_ID_BASE, TRANSACTION_ID_BASE, TableModel
-from ingestion.simulator.timeline import (
+from simulator.model import ACCOUNT_ID_BASE, TRANSACTION_ID_BASE, TableModel
+from simulator.timeline import (
     DAY,
     HOUR,
     MILLISECOND,
@@ -35,7 +35,7 @@ from ingestion.simulator.timeline import (
     to_us,
     truncate,
 )
-from ingestion.simulator.types import I64, BoolArray
+from simulator.types import I64, BoolArray
 
 INS, POST, REVERSE, DEL, REINS = range(5)
 SLOTS = Slots(ops=(INSERT, UPDATE, UPDATE, DELETE, INSERT), delete=DEL, reinsert=REINS)

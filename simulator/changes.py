@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ingestion.simulator.model import TableModel
-from ingestion.simulator.timeline import Timeline
-from ingestion.simulator.types import I64, BoolArray
+from simulator.model import TableModel
+from simulator.timeline import Timeline
+from simulator.types import I64, BoolArray
 
 
 @dataclass(frozen=True)

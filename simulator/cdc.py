@@ -6,18 +6,18 @@ from pathlib import Path
 
 import numpy as np
 
-from ingestion.simulator import textops as tx
-from ingestion.simulator.changes import Changes, collect, sequence
-from ingestion.simulator.csvwriter import (
+from simulator import textops as tx
+from simulator.changes import Changes, collect, sequence
+from simulator.csvwriter import (
     change_seq_text,
     commit_timestamp_text,
     header,
     rows_text,
     write_lines,
 )
-from ingestion.simulator.lifecycle import exists
-from ingestion.simulator.model import TableModel, World
-from ingestion.simulator.timeline import MILLISECOND, SECOND, from_us
+from simulator.lifecycle import exists
+from simulator.model import TableModel, World
+from simulator.timeline import MILLISECOND, SECOND, from_us
 
 WINDOWS_PER_SCAN = 8
 """Windows collected per scan over the ids (bounds the change arrays held in memory)."""

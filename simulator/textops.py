@@ -14,7 +14,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from numpy.typing import NDArray
 
-from ingestion.simulator.types import I64, U64, BoolArray
+from simulator.types import I64, U64, BoolArray
 
 DECIMAL_TYPE = pa.decimal128(18, 2)
 TIMESTAMP_TYPE = pa.timestamp("us")

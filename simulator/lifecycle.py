@@ -15,9 +15,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ingestion.simulator.hashrng import Rng
-from ingestion.simulator.timeline import NEVER, Timeline
-from ingestion.simulator.types import F64, I64, BoolArray
+from simulator.hashrng import Rng
+from simulator.timeline import NEVER, Timeline
+from simulator.types import F64, I64, BoolArray
 
 INSERT, UPDATE, DELETE = "I", "U", "D"
 

@@ -14,9 +14,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ingestion.simulator import textops as tx
-from ingestion.simulator import vocab
-from ingestion.simulator.lifecycle import (
+from simulator import textops as tx
+from simulator import vocab
+from simulator.lifecycle import (
     DELETE,
     EVENT_LOAD_OFFSET,
     EVENT_POS_OFFSET,
@@ -34,13 +34,13 @@ from ingestion.simulator.lifecycle import (
     late_rows,
     rate_event,
 )
-from ingestion.simulator.model import TRANSACTION_ID_BASE, TableModel, World
-from ingestion.simulator.timeline import MILLISECOND, NEVER, SECOND, truncate
-from ingestion.simulator.transactions import INS as TX_INS
-from ingestion.simulator.transactions import POST as TX_POST
-from ingestion.simulator.transactions import REVERSE as TX_REVERSE
-from ingestion.simulator.transactions import Transactions
-from ingestion.simulator.types import I64, BoolArray
+from simulator.model import TRANSACTION_ID_BASE, TableModel, World
+from simulator.timeline import MILLISECOND, NEVER, SECOND, truncate
+from simulator.transactions import INS as TX_INS
+from simulator.transactions import POST as TX_POST
+from simulator.transactions import REVERSE as TX_REVERSE
+from simulator.transactions import Transactions
+from simulator.types import I64, BoolArray
 
 PER_TRANSACTION = 3
 INS, REVIEW, RESCORE, DEL, REINS = range(5)

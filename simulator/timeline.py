@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 import numpy as np
 
-from ingestion.simulator.types import F64, I64
+from simulator.types import F64, I64
 
 MILLISECOND = 1_000
 SECOND = 1_000_000

@@ -8,10 +8,10 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ingestion.simulator import textops as tx
-from ingestion.simulator import vocab
-from ingestion.simulator.hashrng import Rng
-from ingestion.simulator.lifecycle import (
+from simulator import textops as tx
+from simulator import vocab
+from simulator.hashrng import Rng
+from simulator.lifecycle import (
     DELETE,
     INSERT,
     PATTERN_JITTER,
@@ -25,9 +25,9 @@ from ingestion.simulator.lifecycle import (
     rate_event,
     within,
 )
-from ingestion.simulator.model import CUSTOMER_ID_BASE, TableModel
-from ingestion.simulator.timeline import DAY, MILLISECOND, NEVER, SECOND, truncate
-from ingestion.simulator.types import I64, BoolArray
+from simulator.model import CUSTOMER_ID_BASE, TableModel
+from simulator.timeline import DAY, MILLISECOND, NEVER, SECOND, truncate
+from simulator.types import I64, BoolArray
 
 INS, PRE, EMAIL, ADDRESS, DEL, REINS = range(6)
 SLOTS = Slots(ops=(INSERT, UPDATE, UPDATE, UPDATE, DELETE, INSERT), delete=DEL, reinsert=REINS)

@@ -14,15 +14,15 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ingestion.simulator.accounts import Accounts
-from ingestion.simulator.cdc import write_cdc
-from ingestion.simulator.config import SimulationConfig, SimulationSummary
-from ingestion.simulator.customers import Customers
-from ingestion.simulator.events import Events
-from ingestion.simulator.fullload import write_full_load
-from ingestion.simulator.model import TableModel, World
-from ingestion.simulator.transactions import Transactions
-from ingestion.simulator.truth import write_truth
+from simulator.accounts import Accounts
+from simulator.cdc import write_cdc
+from simulator.config import SimulationConfig, SimulationSummary
+from simulator.customers import Customers
+from simulator.events import Events
+from simulator.fullload import write_full_load
+from simulator.model import TableModel, World
+from simulator.transactions import Transactions
+from simulator.truth import write_truth
 
 SCAN_CHUNK = 1 << 18
 """Ids per vectorised planning step."""

@@ -7,8 +7,8 @@ from pathlib import Path
 import numpy as np
 import pyarrow.parquet as pq
 
-from ingestion.simulator.lifecycle import exists
-from ingestion.simulator.model import TableModel
+from simulator.lifecycle import exists
+from simulator.model import TableModel
 
 
 def truth_path(truth_dir: Path, model: TableModel) -> Path:

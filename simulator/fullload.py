@@ -6,10 +6,10 @@ from pathlib import Path
 
 import numpy as np
 
-from ingestion.simulator.csvwriter import LoadFileWriter, commit_timestamp_text, rows_text
-from ingestion.simulator.lifecycle import INSERT, exists
-from ingestion.simulator.model import TableModel
-from ingestion.simulator.types import I64
+from simulator.csvwriter import LoadFileWriter, commit_timestamp_text, rows_text
+from simulator.lifecycle import INSERT, exists
+from simulator.model import TableModel
+from simulator.types import I64
 
 
 def id_chunks(limit: int, chunk: int) -> list[I64]:

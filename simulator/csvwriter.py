@@ -19,8 +19,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ingestion.simulator.textops import TIMESTAMP_TYPE
-from ingestion.simulator.types import I64
+from simulator.textops import TIMESTAMP_TYPE
+from simulator.types import I64
 
 OP_COLUMN = "Op"
 TIMESTAMP_COLUMN = "dms_commit_ts"

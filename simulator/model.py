@@ -6,11 +6,11 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import Any
 
-from ingestion.simulator.config import SimulationConfig
-from ingestion.simulator.hashrng import Rng
-from ingestion.simulator.lifecycle import IdLayout, Slots, designated_lateness, late_rows
-from ingestion.simulator.timeline import Timeline, to_us
-from ingestion.simulator.types import I64, BoolArray
+from simulator.config import SimulationConfig
+from simulator.hashrng import Rng
+from simulator.lifecycle import IdLayout, Slots, designated_lateness, late_rows
+from simulator.timeline import Timeline, to_us
+from simulator.types import I64, BoolArray
 
 CUSTOMER_ID_BASE = 100_000
 """customer_id = base + index; ids below the base never exist (used for orphans)."""

@@ -15,7 +15,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from ingestion.simulator.types import F64, I64, U64, BoolArray
+from simulator.types import F64, I64, U64, BoolArray
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _MIX1 = np.uint64(0xBF58476D1CE4E5B9)
