@@ -27,7 +27,7 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 DBT := $(BIN)/dbt
 DMSW := $(BIN)/dmsw
 
-.PHONY: check-warehouses help setup tools demo-data land build docs docs-serve erd report metrics governance sqllint run test lint typecheck pytest lock clean bench-landing bench
+.PHONY: check-warehouses help setup tools demo-data land build docs docs-serve erd report metrics governance sqllint run test lint typecheck pytest test-fast lock clean bench-landing bench
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 18
@@ -120,13 +120,17 @@ lint: $(STAMP) ## ruff on the Python code
 typecheck: $(STAMP) ## mypy --strict on ingestion/, simulator/ and report/
 	$(BIN)/mypy
 
-pytest: $(STAMP) $(TOOLS_STAMP) ## the Python tests: end-to-end warehouse, metrics, report, governance, docs site in Chromium
-	$(BIN)/pytest
+pytest: $(STAMP) $(TOOLS_STAMP) ## all Python tests, slowest 15 listed: landing, simulator, dbt end to end, S3 on moto, Chromium
+	$(BIN)/pytest --durations=15
+
+# The fast tier: tests not marked dbt, s3 or browser (pyproject.toml lists the markers).
+test-fast: $(STAMP) ## the pure-Python tests only (no dbt, S3 emulation or browser; under a minute)
+	$(BIN)/pytest -m "not dbt and not s3 and not browser"
 
 check-warehouses: $(STAMP) ## offline proof for Athena and Redshift: parse, compile, sqlglot, dbt build on moto
 	$(BIN)/pytest -q tests/python/test_warehouse_dialects.py
 
-test: lint typecheck pytest ## every check CI runs
+test: lint typecheck pytest ## every check CI runs: lint, typecheck, all Python tests
 
 lock: ## re-resolve requirements.lock from pyproject.toml (needs the registry)
 	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv

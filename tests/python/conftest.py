@@ -1,34 +1,38 @@
-"""Shared fixtures: a small DMS root written by hand, and the project's contracts."""
+"""Shared fixtures; helpers the tests import are in support/ (see support/__init__.py).
+
+Test tiers (markers registered in pyproject.toml): ``dbt`` runs dbt or builds a warehouse,
+``s3`` needs the moto S3 server, ``browser`` needs Chromium; unmarked tests are the fast,
+pure-Python tier (``make test-fast``). A test that asks for ``built_project`` without the
+``dbt`` marker, or for ``s3_endpoint``/``buckets`` without ``s3``, is refused at collection.
+"""
 
 from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from built_project import BuiltProject, build_project
-from moto.server import ThreadedMotoServer
+from support.built_project import BuiltProject, build_project
+from support.pipeline import Pipeline
+from support.project import CONTRACTS
 
 from ingestion.contracts import TableContract, load_contracts
 
-PROJECT = Path(__file__).resolve().parents[2]
-CONTRACTS = PROJECT / "contracts"
-
-CUSTOMER_HEADER = (
-    "Op,dms_commit_ts,customer_id,first_name,last_name,email,phone,date_of_birth,gender,"
-    "address_line,city,country_code,segment,created_at,updated_at,dms_change_seq"
-)
+TIER_FIXTURES = {"built_project": "dbt", "s3_endpoint": "s3", "buckets": "s3"}
+"""Fixtures that put a test in a slow tier, and the marker it must carry."""
 
 
-def customer_row(
-    customer_id: object, op: str = "I", email: str = "a@example.com", dob: str = "1980-01-02"
-) -> str:
-    return (
-        f"{op},2026-03-01 08:00:00.000000,{customer_id},Ann,Lee,{email},,{dob},F,"
-        f'"1 Main St, Flat ""2""\nBrno",Brno,CZ,retail,2020-01-01 00:00:00,2020-01-01 00:00:00,'
-    )
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    unmarked = set()
+    for item in items:
+        for fixture in set(TIER_FIXTURES) & set(getattr(item, "fixturenames", ())):
+            marker = TIER_FIXTURES[fixture]
+            if item.get_closest_marker(marker) is None:
+                unmarked.add(f"{item.nodeid}: mark it @pytest.mark.{marker} (it uses {fixture})")
+    if unmarked:
+        raise pytest.UsageError("tests outside their tier:\n  " + "\n  ".join(sorted(unmarked)))
 
 
 @pytest.fixture(scope="session")
@@ -37,31 +41,21 @@ def contracts() -> dict[tuple[str, str], TableContract]:
 
 
 @pytest.fixture
-def dms_root(tmp_path: Path) -> Path:
-    root = tmp_path / "dms"
-    root.mkdir()
-    return root
+def pipeline(tmp_path: Path) -> Pipeline:
+    """A DMS root, lake and warehouse under tmp_path; pipeline.write(key, content) delivers a
+    file to the DMS root."""
+    return Pipeline(tmp_path)
 
 
 @pytest.fixture
-def write_file(dms_root: Path) -> Callable[[str, str | bytes], Path]:
-    """Write a file under the DMS root: write_file('core_banking/customers/X.csv', text)."""
-
-    def write(key: str, content: str | bytes) -> Path:
-        path = dms_root / key
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, str):
-            path.write_text(content, encoding="utf-8", newline="")
-        else:
-            path.write_bytes(content)
-        return path
-
-    return write
+def dms_root(pipeline: Pipeline) -> Path:
+    """The pipeline's DMS root (tmp_path/dms)."""
+    return pipeline.dms
 
 
 @pytest.fixture(scope="session")
 def built_project(tmp_path_factory: pytest.TempPathFactory) -> BuiltProject:
-    """A demo warehouse with its docs site, built once (tests/python/built_project.py)."""
+    """A demo warehouse with its docs site, built once (tests/python/support/built_project.py)."""
     return build_project(tmp_path_factory.mktemp("built_project"))
 
 
@@ -73,6 +67,8 @@ def s3_endpoint() -> Iterator[str]:
     production configures a real endpoint (AWS_ENDPOINT_URL); the real config files are
     ignored.
     """
+    from moto.server import ThreadedMotoServer  # imported only by the tests that need it
+
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)  # a free port
     server.start()

@@ -14,7 +14,9 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from pipeline import Pipeline
+from support.pipeline import Pipeline
+
+pytestmark = pytest.mark.dbt
 
 CUSTOMER_COLUMNS = [
     "customer_id", "first_name", "last_name", "email", "phone", "date_of_birth", "gender",

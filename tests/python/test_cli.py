@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from conftest import CONTRACTS, CUSTOMER_HEADER, customer_row
+from support.customer_rows import CUSTOMER_HEADER, customer_row
+from support.project import CONTRACTS
 
 from ingestion.cli import main
 from ingestion.lake import Lake

@@ -27,7 +27,9 @@ from pathlib import Path
 import boto3
 import pyarrow as pa
 import pyarrow.parquet as pq
-from conftest import CONTRACTS, CUSTOMER_HEADER, PROJECT, customer_row
+import pytest
+from support.customer_rows import CUSTOMER_HEADER, customer_row
+from support.project import CONTRACTS, PROJECT
 
 from ingestion.cli import main
 from ingestion.faults import ENV
@@ -139,6 +141,7 @@ def test_a_run_killed_at_any_write_then_rerun_equals_an_uninterrupted_run(
         assert not (lake / "_ledger" / "lock.json").exists()
 
 
+@pytest.mark.s3
 def test_an_s3_run_killed_at_any_write_then_rerun_equals_an_uninterrupted_run(
     buckets: tuple[str, str],
 ) -> None:

@@ -22,7 +22,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from built_project import PROJECT, BuiltProject
+from support.built_project import BuiltProject
+from support.project import PROJECT
 
 from report.build import write_report
 
@@ -40,11 +41,15 @@ LAYER_COLOURS = {
     "seeds": (0x6B, 0x8E, 0x23),
 }
 
-pytestmark = pytest.mark.skipif(
-    CHROMIUM is None or CHROMEDRIVER is None,
-    reason="browser tests need chromium and chromedriver on PATH "
-    "(apt-get install chromium chromium-driver); skipped on this machine",
-)
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.dbt,  # the site and the report come from the session's demo warehouse
+    pytest.mark.skipif(
+        CHROMIUM is None or CHROMEDRIVER is None,
+        reason="browser tests need chromium and chromedriver on PATH "
+        "(apt-get install chromium chromium-driver); skipped on this machine",
+    ),
+]
 
 webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed")
 from selenium.webdriver.chrome.service import Service  # noqa: E402

@@ -20,9 +20,12 @@ from typing import Any
 
 import pytest
 import yaml
-from built_project import BIN, PROJECT, BuiltProject
+from support.built_project import BuiltProject
+from support.project import BIN, PROJECT
 
 from report.erd import render_from_manifest
+
+pytestmark = pytest.mark.dbt
 
 BOUNCER = PROJECT / ".venv-tools" / "bin" / "dbt-bouncer"
 MIN_DOCUMENTED = 0.95

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import gzip
 import json
-from collections.abc import Callable
 from pathlib import Path
 
 import boto3
 import duckdb
 import pytest
-from conftest import CONTRACTS, CUSTOMER_HEADER, customer_row
+from support.customer_rows import CUSTOMER_HEADER, customer_row
+from support.pipeline import Pipeline
+from support.project import CONTRACTS
 
 from ingestion.cli import main
 from ingestion.contracts import TableContract, load_contracts
@@ -22,7 +23,6 @@ from ingestion.lake import Lake
 from ingestion.landing import Lander, Progress, RunSummary
 from ingestion.sources import LocalSource
 
-WriteFile = Callable[[str, str | bytes], Path]
 CUSTOMERS = "core_banking/customers"
 CDC = f"{CUSTOMERS}/20260301-090000123.csv"
 
@@ -50,10 +50,10 @@ def csv(*rows: str) -> bytes:
 
 
 def test_truncated_file_keeps_every_complete_record(
-    dms_root: Path, write_file: WriteFile, tmp_path: Path, contracts: dict
+    dms_root: Path, pipeline: Pipeline, tmp_path: Path, contracts: dict
 ) -> None:
     whole = csv(customer_row(1), customer_row(2), customer_row(3))
-    write_file(CDC, whole[: whole.rindex(b"Main St")])  # cut inside the last quoted field
+    pipeline.write(CDC, whole[: whole.rindex(b"Main St")])  # cut inside the last quoted field
     lake = tmp_path / "lake"
     summary = land(dms_root, lake, contracts)
     assert landed_ids(lake) == [1, 2]
@@ -64,10 +64,10 @@ def test_truncated_file_keeps_every_complete_record(
 
 
 def test_bad_utf8_quarantines_only_that_record(
-    dms_root: Path, write_file: WriteFile, tmp_path: Path, contracts: dict
+    dms_root: Path, pipeline: Pipeline, tmp_path: Path, contracts: dict
 ) -> None:
     bad = customer_row(2).replace("Ann", "A\xffnn").encode("latin-1")
-    write_file(CDC, csv(customer_row(1)) + bad + b"\n" + customer_row(3).encode() + b"\n")
+    pipeline.write(CDC, csv(customer_row(1)) + bad + b"\n" + customer_row(3).encode() + b"\n")
     lake = tmp_path / "lake"
     land(dms_root, lake, contracts)
     assert landed_ids(lake) == [1, 3]
@@ -77,9 +77,9 @@ def test_bad_utf8_quarantines_only_that_record(
 
 
 def test_nul_bytes_quarantine_the_record(
-    dms_root: Path, write_file: WriteFile, tmp_path: Path, contracts: dict
+    dms_root: Path, pipeline: Pipeline, tmp_path: Path, contracts: dict
 ) -> None:
-    write_file(CDC, csv(customer_row(1), customer_row(2).replace("Lee", "L\x00ee")))
+    pipeline.write(CDC, csv(customer_row(1), customer_row(2).replace("Lee", "L\x00ee")))
     lake = tmp_path / "lake"
     land(dms_root, lake, contracts)
     assert landed_ids(lake) == [1]
@@ -89,13 +89,13 @@ def test_nul_bytes_quarantine_the_record(
 
 
 def test_unterminated_quote_is_quarantined_with_the_rest_of_the_file(
-    dms_root: Path, write_file: WriteFile, tmp_path: Path, contracts: dict
+    dms_root: Path, pipeline: Pipeline, tmp_path: Path, contracts: dict
 ) -> None:
     def plain(n: int) -> str:  # a record without quotes
         return customer_row(n).replace('"1 Main St, Flat ""2""\nBrno"', "Main St")
 
     broken = plain(2).replace("Ann", '"Ann')  # the quote never closes
-    write_file(CDC, csv(plain(1), broken, plain(3)))
+    pipeline.write(CDC, csv(plain(1), broken, plain(3)))
     lake = tmp_path / "lake"
     summary = land(dms_root, lake, contracts)
     assert landed_ids(lake) == [1]
@@ -111,13 +111,13 @@ def test_unterminated_quote_is_quarantined_with_the_rest_of_the_file(
 )
 def test_empty_and_header_only_files_land_nothing_and_are_recorded(
     dms_root: Path,
-    write_file: WriteFile,
+    pipeline: Pipeline,
     tmp_path: Path,
     contracts: dict,
     name: str,
     content: bytes,
 ) -> None:
-    write_file(f"{CUSTOMERS}/{name}", content)
+    pipeline.write(f"{CUSTOMERS}/{name}", content)
     lake = tmp_path / "lake"
     summary = land(dms_root, lake, contracts)
     assert (summary.files_landed, summary.rows_quarantined) == (1, 0)
@@ -127,10 +127,10 @@ def test_empty_and_header_only_files_land_nothing_and_are_recorded(
 
 
 def test_unparseable_commit_timestamp_is_quarantined(
-    dms_root: Path, write_file: WriteFile, tmp_path: Path, contracts: dict
+    dms_root: Path, pipeline: Pipeline, tmp_path: Path, contracts: dict
 ) -> None:
     late = customer_row(2).replace("2026-03-01 08:00:00.000000", "yesterday")
-    write_file(CDC, csv(customer_row(1), late))
+    pipeline.write(CDC, csv(customer_row(1), late))
     lake = tmp_path / "lake"
     land(dms_root, lake, contracts)
     assert landed_ids(lake) == [1]
@@ -138,10 +138,10 @@ def test_unparseable_commit_timestamp_is_quarantined(
 
 
 def test_a_10_mb_field_lands_intact(
-    dms_root: Path, write_file: WriteFile, tmp_path: Path, contracts: dict
+    dms_root: Path, pipeline: Pipeline, tmp_path: Path, contracts: dict
 ) -> None:
     huge = "x" * (10 << 20)
-    write_file(CDC, csv(customer_row(1).replace("Ann", huge), customer_row(2)))
+    pipeline.write(CDC, csv(customer_row(1).replace("Ann", huge), customer_row(2)))
     lake = tmp_path / "lake"
     land(dms_root, lake, contracts)
     source = f"read_parquet('{lake}/raw/{CUSTOMERS}/*.parquet')"
@@ -154,10 +154,10 @@ def test_a_10_mb_field_lands_intact(
 
 
 def test_a_changed_type_quarantines_those_rows_and_lands_the_rest(
-    dms_root: Path, write_file: WriteFile, tmp_path: Path, contracts: dict
+    dms_root: Path, pipeline: Pipeline, tmp_path: Path, contracts: dict
 ) -> None:
     # the source changed customer_id to text: new rows carry ids like 'C-9'
-    write_file(CDC, csv(customer_row(1), customer_row("C-9"), customer_row("C-10")))
+    pipeline.write(CDC, csv(customer_row(1), customer_row("C-9"), customer_row("C-10")))
     lake = tmp_path / "lake"
     summary = land(dms_root, lake, contracts)
     assert landed_ids(lake) == [1]
@@ -169,10 +169,10 @@ def test_a_changed_type_quarantines_those_rows_and_lands_the_rest(
 
 
 def test_corrupt_parquet_is_kept_whole_with_its_reason(
-    dms_root: Path, write_file: WriteFile, tmp_path: Path, contracts: dict
+    dms_root: Path, pipeline: Pipeline, tmp_path: Path, contracts: dict
 ) -> None:
-    write_file(f"{CUSTOMERS}/20260301-090000123.parquet", b"PAR1 this is not parquet PAR1")
-    write_file(f"{CUSTOMERS}/LOAD00000001.csv", csv(customer_row(1)))
+    pipeline.write(f"{CUSTOMERS}/20260301-090000123.parquet", b"PAR1 this is not parquet PAR1")
+    pipeline.write(f"{CUSTOMERS}/LOAD00000001.csv", csv(customer_row(1)))
     lake = tmp_path / "lake"
     summary = land(dms_root, lake, contracts)
     assert (summary.files_quarantined, summary.files_landed) == (1, 1)
@@ -184,10 +184,10 @@ def test_corrupt_parquet_is_kept_whole_with_its_reason(
 
 
 def test_column_names_that_would_inject_sql_reject_the_file(
-    dms_root: Path, write_file: WriteFile, tmp_path: Path, contracts: dict
+    dms_root: Path, pipeline: Pipeline, tmp_path: Path, contracts: dict
 ) -> None:
     header = CUSTOMER_HEADER.replace("dms_change_seq", 'x" from batch; drop table t; --')
-    write_file(CDC, (header + "\n" + customer_row(1) + "\n").encode())
+    pipeline.write(CDC, (header + "\n" + customer_row(1) + "\n").encode())
     lake = tmp_path / "lake"
     summary = land(dms_root, lake, contracts)
     assert summary.files_quarantined == 1
@@ -197,10 +197,10 @@ def test_column_names_that_would_inject_sql_reject_the_file(
 
 
 def test_a_local_file_that_disappears_after_listing_is_left_for_later(
-    dms_root: Path, write_file: WriteFile, tmp_path: Path, contracts: dict
+    dms_root: Path, pipeline: Pipeline, tmp_path: Path, contracts: dict
 ) -> None:
-    write_file(f"{CUSTOMERS}/LOAD00000001.csv", csv(customer_row(1)))
-    gone = write_file(CDC, csv(customer_row(2)))
+    pipeline.write(f"{CUSTOMERS}/LOAD00000001.csv", csv(customer_row(1)))
+    gone = pipeline.write(CDC, csv(customer_row(2)))
 
     def delete_second(update: Progress) -> None:
         gone.unlink(missing_ok=True)
@@ -213,6 +213,7 @@ def test_a_local_file_that_disappears_after_listing_is_left_for_later(
     assert landed_ids(lake) == [1]
 
 
+@pytest.mark.s3
 @pytest.mark.parametrize(
     "key",
     [
@@ -243,9 +244,9 @@ def test_hostile_object_keys_never_write_outside_the_lake(
 
 
 def test_gzip_that_is_not_gzip_is_kept_whole(
-    dms_root: Path, write_file: WriteFile, tmp_path: Path, contracts: dict
+    dms_root: Path, pipeline: Pipeline, tmp_path: Path, contracts: dict
 ) -> None:
-    write_file(f"{CDC}.gz", csv(customer_row(1)))  # plain text under a .gz name
+    pipeline.write(f"{CDC}.gz", csv(customer_row(1)))  # plain text under a .gz name
     lake = tmp_path / "lake"
     summary = land(dms_root, lake, contracts)
     assert summary.files_quarantined == 1

@@ -9,9 +9,11 @@ from collections import defaultdict
 from pathlib import Path
 
 import pytest
-from pipeline import Pipeline
+from support.pipeline import Pipeline
 
 from simulator import SimulationConfig, simulate
+
+pytestmark = pytest.mark.dbt
 
 BUILD = ["build", "--resource-type", "model", "--resource-type", "seed"]
 

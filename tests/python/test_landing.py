@@ -5,13 +5,13 @@ from __future__ import annotations
 import gzip
 import json
 import os
-from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
 import numpy as np
 import pytest
-from conftest import CUSTOMER_HEADER, customer_row
+from support.customer_rows import CUSTOMER_HEADER, customer_row
+from support.pipeline import Pipeline
 
 from ingestion.contracts import TableContract
 from ingestion.formats import _positions
@@ -19,7 +19,6 @@ from ingestion.lake import Lake
 from ingestion.landing import Lander, RunSummary
 from ingestion.sources import LocalSource
 
-WriteFile = Callable[[str, str | bytes], Path]
 CUSTOMERS = "core_banking/customers"
 
 
@@ -44,10 +43,10 @@ def csv(*rows: str) -> str:
 
 
 def test_rows_land_typed_with_lineage(
-    dms_root: Path, write_file: WriteFile, tmp_path: Path, contracts: dict
+    dms_root: Path, pipeline: Pipeline, tmp_path: Path, contracts: dict
 ) -> None:
-    write_file(f"{CUSTOMERS}/LOAD00000001.csv", csv(customer_row(1), customer_row(2)))
-    write_file(
+    pipeline.write(f"{CUSTOMERS}/LOAD00000001.csv", csv(customer_row(1), customer_row(2)))
+    pipeline.write(
         f"{CUSTOMERS}/20260301-090000123.csv",
         csv(customer_row(1, op="U", email="new@example.com"), customer_row(2, op="D")),
     )
@@ -72,19 +71,19 @@ def test_rows_land_typed_with_lineage(
 
 
 def test_quoted_empty_string_is_not_null(
-    dms_root: Path, write_file: WriteFile, tmp_path: Path, contracts: dict
+    dms_root: Path, pipeline: Pipeline, tmp_path: Path, contracts: dict
 ) -> None:
     row = customer_row(1).replace(",Ann,Lee,", ',"",Lee,')
-    write_file(f"{CUSTOMERS}/LOAD00000001.csv", csv(row))
+    pipeline.write(f"{CUSTOMERS}/LOAD00000001.csv", csv(row))
     lake = tmp_path / "lake"
     land(dms_root, lake, contracts)
     assert query(f"select first_name from {raw(lake)} where customer_id = 1") == [("",)]
 
 
 def test_rerun_lands_nothing_twice(
-    dms_root: Path, write_file: WriteFile, tmp_path: Path, contracts: dict
+    dms_root: Path, pipeline: Pipeline, tmp_path: Path, contracts: dict
 ) -> None:
-    write_file(f"{CUSTOMERS}/LOAD00000001.csv", csv(customer_row(1)))
+    pipeline.write(f"{CUSTOMERS}/LOAD00000001.csv", csv(customer_row(1)))
     lake = tmp_path / "lake"
     land(dms_root, lake, contracts)
     files_before = sorted(p.name for p in (lake / "raw" / CUSTOMERS).iterdir())
@@ -95,9 +94,9 @@ def test_rerun_lands_nothing_twice(
 
 
 def test_bad_rows_are_quarantined_with_reason_and_position(
-    dms_root: Path, write_file: WriteFile, tmp_path: Path, contracts: dict
+    dms_root: Path, pipeline: Pipeline, tmp_path: Path, contracts: dict
 ) -> None:
-    write_file(
+    pipeline.write(
         f"{CUSTOMERS}/20260301-090000123.csv",
         csv(
             customer_row(1),
@@ -125,10 +124,10 @@ def test_bad_rows_are_quarantined_with_reason_and_position(
 
 
 def test_unreadable_file_is_kept_whole_and_not_retried(
-    dms_root: Path, write_file: WriteFile, tmp_path: Path, contracts: dict
+    dms_root: Path, pipeline: Pipeline, tmp_path: Path, contracts: dict
 ) -> None:
     broken = gzip.compress(csv(customer_row(1)).encode())[:-20]
-    write_file(f"{CUSTOMERS}/20260301-090000123.csv.gz", broken)
+    pipeline.write(f"{CUSTOMERS}/20260301-090000123.csv.gz", broken)
     lake = tmp_path / "lake"
     summary = land(dms_root, lake, contracts)
     assert summary.files_quarantined == 1
@@ -140,13 +139,13 @@ def test_unreadable_file_is_kept_whole_and_not_retried(
 
 
 def test_gzip_and_headerless_files_land(
-    dms_root: Path, write_file: WriteFile, tmp_path: Path, contracts: dict
+    dms_root: Path, pipeline: Pipeline, tmp_path: Path, contracts: dict
 ) -> None:
-    write_file(
+    pipeline.write(
         f"{CUSTOMERS}/20260301-090000123.csv.gz", gzip.compress(csv(customer_row(1)).encode())
     )
     headerless_load_without_op = customer_row(2).split(",", 1)[1]  # older task: no header, no Op
-    write_file(f"{CUSTOMERS}/LOAD00000001.csv", headerless_load_without_op + "\n")
+    pipeline.write(f"{CUSTOMERS}/LOAD00000001.csv", headerless_load_without_op + "\n")
     lake = tmp_path / "lake"
     summary = land(dms_root, lake, contracts)
     assert summary.files_landed == 2
@@ -158,9 +157,9 @@ def test_gzip_and_headerless_files_land(
 
 
 def test_empty_cdc_file_is_recorded_and_lands_no_rows(
-    dms_root: Path, write_file: WriteFile, tmp_path: Path, contracts: dict
+    dms_root: Path, pipeline: Pipeline, tmp_path: Path, contracts: dict
 ) -> None:
-    write_file(f"{CUSTOMERS}/20260301-090000123.csv", "")
+    pipeline.write(f"{CUSTOMERS}/20260301-090000123.csv", "")
     lake = tmp_path / "lake"
     summary = land(dms_root, lake, contracts)
     assert summary.files_landed == 1
@@ -169,26 +168,26 @@ def test_empty_cdc_file_is_recorded_and_lands_no_rows(
 
 
 def test_changed_content_lands_as_new_version_and_same_content_is_a_duplicate(
-    dms_root: Path, write_file: WriteFile, tmp_path: Path, contracts: dict
+    dms_root: Path, pipeline: Pipeline, tmp_path: Path, contracts: dict
 ) -> None:
-    path = write_file(f"{CUSTOMERS}/LOAD00000001.csv", csv(customer_row(1)))
+    path = pipeline.write(f"{CUSTOMERS}/LOAD00000001.csv", csv(customer_row(1)))
     lake = tmp_path / "lake"
     land(dms_root, lake, contracts)
     os.utime(path, ns=(1, 1))  # touched, same bytes
     touched = land(dms_root, lake, contracts)
     assert (touched.files_duplicate, touched.files_landed) == (1, 0)
-    write_file(f"{CUSTOMERS}/LOAD00000001.csv", csv(customer_row(1), customer_row(2)))
+    pipeline.write(f"{CUSTOMERS}/LOAD00000001.csv", csv(customer_row(1), customer_row(2)))
     changed = land(dms_root, lake, contracts)
     assert changed.files_landed == 1
     assert query(f"select count(*) from {raw(lake)}") == [(3,)]
 
 
 def test_schema_drift_is_landed_and_reported(
-    dms_root: Path, write_file: WriteFile, tmp_path: Path, contracts: dict
+    dms_root: Path, pipeline: Pipeline, tmp_path: Path, contracts: dict
 ) -> None:
     header = CUSTOMER_HEADER.replace(",phone,", ",").replace(",dms_change_seq", ",loyalty_tier")
     row = customer_row(1).replace("a@example.com,,", "a@example.com,")[:-1] + ",gold"
-    write_file(f"{CUSTOMERS}/20260301-090000123.csv", header + "\n" + row + "\n")
+    pipeline.write(f"{CUSTOMERS}/20260301-090000123.csv", header + "\n" + row + "\n")
     lake = tmp_path / "lake"
     summary = land(dms_root, lake, contracts)
     notes = " ".join(summary.notes)
@@ -198,10 +197,10 @@ def test_schema_drift_is_landed_and_reported(
 
 
 def test_unknown_tables_and_names_are_reported_not_landed(
-    dms_root: Path, write_file: WriteFile, tmp_path: Path, contracts: dict
+    dms_root: Path, pipeline: Pipeline, tmp_path: Path, contracts: dict
 ) -> None:
-    write_file("other/thing/LOAD00000001.csv", "a,b\n1,2\n")
-    write_file(f"{CUSTOMERS}/readme.txt", "hello")
+    pipeline.write("other/thing/LOAD00000001.csv", "a,b\n1,2\n")
+    pipeline.write(f"{CUSTOMERS}/readme.txt", "hello")
     summary = land(dms_root, tmp_path / "lake", contracts)
     skipped = "\n".join(summary.skipped)
     assert "other.thing: no contract" in skipped
@@ -229,9 +228,9 @@ def test_positions_skip_the_records_the_reader_dropped() -> None:
 
 
 def test_odd_folder_names_stay_inside_the_lake(
-    dms_root: Path, write_file: WriteFile, tmp_path: Path, contracts: dict
+    dms_root: Path, pipeline: Pipeline, tmp_path: Path, contracts: dict
 ) -> None:
-    write_file(f"{CUSTOMERS}/..hidden/LOAD00000001.csv", csv(customer_row(1)))
+    pipeline.write(f"{CUSTOMERS}/..hidden/LOAD00000001.csv", csv(customer_row(1)))
     lake = tmp_path / "lake"
     land(dms_root, lake, contracts)
     written = [p for p in tmp_path.rglob("*") if p.is_file() and dms_root not in p.parents]
@@ -240,13 +239,13 @@ def test_odd_folder_names_stay_inside_the_lake(
 
 
 def test_parallel_landing_gives_what_one_worker_gives(
-    dms_root: Path, write_file: WriteFile, tmp_path: Path, contracts: dict
+    dms_root: Path, pipeline: Pipeline, tmp_path: Path, contracts: dict
 ) -> None:
     # several files of one table, one with a bad row and one with a drifted column
-    write_file(f"{CUSTOMERS}/LOAD00000001.csv", csv(*(customer_row(i) for i in range(1, 40))))
-    write_file(f"{CUSTOMERS}/LOAD00000002.csv", csv(customer_row(40), "I,not,enough"))
+    pipeline.write(f"{CUSTOMERS}/LOAD00000001.csv", csv(*(customer_row(i) for i in range(1, 40))))
+    pipeline.write(f"{CUSTOMERS}/LOAD00000002.csv", csv(customer_row(40), "I,not,enough"))
     for minute in range(5):
-        write_file(
+        pipeline.write(
             f"{CUSTOMERS}/20260301-09{minute:02d}00123.csv",
             csv(*(customer_row(i, op="U", email=f"m{minute}@example.com") for i in range(1, 9))),
         )

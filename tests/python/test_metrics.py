@@ -17,7 +17,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from built_project import BIN, PROJECT, BuiltProject
+from support.built_project import BuiltProject
+from support.project import BIN, PROJECT
+
+pytestmark = pytest.mark.dbt
 
 MF = BIN / "mf"
 

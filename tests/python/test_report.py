@@ -14,7 +14,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from built_project import BuiltProject
+from support.built_project import BuiltProject
 
 from report.build import main, write_report
 
@@ -88,6 +88,7 @@ def report(built_project: BuiltProject, tmp_path_factory: pytest.TempPathFactory
     return parser
 
 
+@pytest.mark.dbt
 def test_customer_totals_are_the_finance_query(
     built_project: BuiltProject, report: _Tables
 ) -> None:
@@ -123,6 +124,7 @@ def test_customer_totals_are_the_finance_query(
     assert totals == sorted(totals, reverse=True)
 
 
+@pytest.mark.dbt
 def test_channel_volume_window_and_totals(built_project: BuiltProject, report: _Tables) -> None:
     first, last = report.ids["channel-window"].split(" to ")
     first_day, last_day = dt.date.fromisoformat(first), dt.date.fromisoformat(last)
@@ -150,6 +152,7 @@ def test_channel_volume_window_and_totals(built_project: BuiltProject, report: _
     assert len(got) >= 3
 
 
+@pytest.mark.dbt
 def test_account_status_mix(built_project: BuiltProject, report: _Tables) -> None:
     current = " and is_current" if _has_is_current(built_project, "dim_accounts") else ""
     expected = dict(
@@ -172,6 +175,7 @@ def _has_is_current(built: BuiltProject, table: str) -> bool:
     return bool(count)
 
 
+@pytest.mark.dbt
 def test_rejects_by_reason(built_project: BuiltProject, report: _Tables) -> None:
     expected: dict[tuple[str, str, str], int] = {}
     for entity in ("customers", "accounts", "transactions", "transaction_events"):

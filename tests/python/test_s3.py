@@ -15,7 +15,8 @@ import boto3
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from conftest import CONTRACTS, CUSTOMER_HEADER, customer_row
+from support.customer_rows import CUSTOMER_HEADER, customer_row
+from support.project import CONTRACTS
 
 from ingestion.cli import main
 from ingestion.contracts import load_contracts
@@ -25,6 +26,8 @@ from ingestion.lake import Lake
 from ingestion.landing import Lander, Progress
 from ingestion.lock import LOCK, RunLock
 from ingestion.s3 import S3Source, S3Store, client
+
+pytestmark = pytest.mark.s3
 
 CUSTOMERS = "dms/core_banking/customers"
 

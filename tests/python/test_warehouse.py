@@ -12,7 +12,9 @@ from typing import Any
 
 import pyarrow.parquet as pq
 import pytest
-from built_project import BuiltProject
+from support.built_project import BuiltProject
+
+pytestmark = pytest.mark.dbt
 
 GOLD = ["dim_customers", "dim_accounts", "dim_dates", "fact_transactions"]
 

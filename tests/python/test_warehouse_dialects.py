@@ -218,6 +218,8 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Run]]:
 COMPILES = ["athena-first", "athena-incremental", "redshift-first", "redshift-incremental"]
 
 
+@pytest.mark.dbt
+@pytest.mark.s3
 @pytest.mark.parametrize("target", ["duckdb", "athena", "redshift"])
 def test_dbt_parse_succeeds_for_every_target(runs: dict[str, Run], target: str) -> None:
     run = runs[f"parse-{target}"]
@@ -227,6 +229,8 @@ def test_dbt_parse_succeeds_for_every_target(runs: dict[str, Run], target: str) 
         assert "WARNING" not in run.result.stdout, run.result.stdout[-3000:]
 
 
+@pytest.mark.dbt
+@pytest.mark.s3
 @pytest.mark.parametrize("name", COMPILES)
 def test_every_model_test_and_snapshot_compiles(runs: dict[str, Run], name: str) -> None:
     run = runs[name]
@@ -257,6 +261,8 @@ def _parse_failures(files: list[tuple[str, str]], dialect: str) -> list[str]:
     return failures
 
 
+@pytest.mark.dbt
+@pytest.mark.s3
 @pytest.mark.parametrize("name", COMPILES)
 def test_compiled_sql_parses_in_the_engine_dialect(runs: dict[str, Run], name: str) -> None:
     run = runs[name]
@@ -271,6 +277,8 @@ def test_compiled_sql_parses_in_the_engine_dialect(runs: dict[str, Run], name: s
     assert not failures, "\n".join(failures)
 
 
+@pytest.mark.dbt
+@pytest.mark.s3
 @pytest.mark.parametrize("name", COMPILES)
 def test_no_foreign_dialect_in_compiled_sql(runs: dict[str, Run], name: str) -> None:
     engine = name.split("-")[0]
@@ -284,6 +292,8 @@ def test_no_foreign_dialect_in_compiled_sql(runs: dict[str, Run], name: str) -> 
     assert not found, "\n".join(found)
 
 
+@pytest.mark.dbt
+@pytest.mark.s3
 @pytest.mark.parametrize("engine", ["athena", "redshift"])
 def test_incremental_models_render_both_forms(runs: dict[str, Run], engine: str) -> None:
     model = "models/silver/slv_customers__history.sql"
@@ -293,6 +303,8 @@ def test_incremental_models_render_both_forms(runs: dict[str, Run], engine: str)
     assert "where customer_id in (" in incremental and "landed_at >" in incremental
 
 
+@pytest.mark.dbt
+@pytest.mark.s3
 def test_athena_build_runs_end_to_end_on_the_aws_emulation(runs: dict[str, Run]) -> None:
     run = runs["athena-build"]
     run.check()
@@ -323,6 +335,8 @@ def _statements_of(run: Run, pattern: str) -> list[str]:
     return [s for s in normalised if re.search(pattern, s)]
 
 
+@pytest.mark.dbt
+@pytest.mark.s3
 def test_redshift_tables_carry_the_star_distribution_and_sort_keys(runs: dict[str, Run]) -> None:
     run = runs["redshift-run"]
     run.check()
@@ -336,6 +350,8 @@ def test_redshift_tables_carry_the_star_distribution_and_sort_keys(runs: dict[st
     assert views and all("with no schema binding" in v for v in views)
 
 
+@pytest.mark.dbt
+@pytest.mark.s3
 def test_redshift_incremental_runs_delete_then_merge_with_one_matched_action(
     runs: dict[str, Run],
 ) -> None:
@@ -348,6 +364,8 @@ def test_redshift_incremental_runs_delete_then_merge_with_one_matched_action(
     assert merges[0].lower().count("when matched") == 1
 
 
+@pytest.mark.dbt
+@pytest.mark.s3
 def test_athena_incremental_deletes_by_merge_then_merges(runs: dict[str, Run]) -> None:
     run = runs["athena-run-incremental"]
     run.check()
@@ -361,6 +379,8 @@ def test_athena_incremental_deletes_by_merge_then_merges(runs: dict[str, Run]) -
     assert '"transaction_ts"' in upserts[0]  # the model's columns, not a placeholder
 
 
+@pytest.mark.dbt
+@pytest.mark.s3
 @pytest.mark.parametrize(
     "name", ["athena-build", "athena-run-incremental", "redshift-run", "redshift-run-incremental"]
 )

@@ -8,17 +8,12 @@ landing run's summary are kept for the checks.
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline import PROJECT, Pipeline
-
 from ingestion.landing import RunSummary
 from simulator import SimulationConfig, SimulationSummary, simulate
-
-BIN = Path(sys.executable).parent
-__all__ = ["BIN", "PROJECT", "BuiltProject", "build_project"]
+from support.pipeline import Pipeline
 
 
 @dataclass

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,9 +16,7 @@ from ingestion.contracts import load_contracts
 from ingestion.lake import Lake
 from ingestion.landing import Lander, RunSummary
 from ingestion.sources import LocalSource
-
-PROJECT = Path(__file__).resolve().parents[2]
-DBT = str(Path(sys.executable).with_name("dbt"))
+from support.project import CONTRACTS, DBT, PROJECT
 
 
 @dataclass
@@ -63,7 +60,7 @@ class Pipeline:
         return path
 
     def land(self) -> RunSummary:
-        contracts = load_contracts(PROJECT / "contracts")
+        contracts = load_contracts(CONTRACTS)
         return Lander(LocalSource(self.dms), Lake(self.lake), contracts).run()
 
     def dbt(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
