@@ -1,9 +1,11 @@
 """Kill the landing process at every write step, rerun, and compare with an uninterrupted run.
 
-``DMSW_CRASH_AFTER=<n>`` (``ingestion/faults.py``) makes ``python -m ingestion land`` send
-itself SIGKILL at its n-th write checkpoint (just before or just after each change the lake
-makes). For every n until the run completes, a killed run followed by a normal rerun must
-leave the same lake as one uninterrupted run.
+``DMSW_CRASH_AFTER=<n>`` (``ingestion/faults.py``) makes a ``dmsw land`` process send itself
+SIGKILL at its n-th write checkpoint (just before or just after each change the lake makes).
+For every n until the run completes, a killed run followed by a normal rerun must leave the
+same lake as one uninterrupted run. The killed runs are processes forked from a server that
+has imported ingestion once (``support/landing_process.py``); the last test runs
+``python -m ingestion`` itself.
 
 "The same lake" means: the same set of files under the lake root, except the run reports in
 ``_ledger/runs/`` (one per run, so a rerun adds one); every Parquet file with the same rows;
@@ -29,6 +31,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from support.customer_rows import CUSTOMER_HEADER, customer_row
+from support.landing_process import dmsw_in_a_process
 from support.project import CONTRACTS, PROJECT
 
 from ingestion.cli import main
@@ -96,10 +99,10 @@ def land_args(source: Path | str, lake: Path | str) -> list[str]:
 
 
 def killed_run(source: Path | str, lake: Path | str, crash_after: int) -> int:
+    """A landing process that the crash hook kills at its `crash_after`-th checkpoint (exit
+    code -9), or that completes (0) when the run has fewer checkpoints."""
     env = {**os.environ, ENV: str(crash_after)}
-    command = [sys.executable, "-m", "ingestion", *land_args(source, lake)]
-    result = subprocess.run(command, cwd=PROJECT, env=env, capture_output=True, check=False)
-    return result.returncode
+    return dmsw_in_a_process(land_args(source, lake), env)
 
 
 def crash_points(run: Callable[[int], int], step: int = 1) -> list[int]:

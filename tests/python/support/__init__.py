@@ -6,4 +6,5 @@
   delivers a file as DMS would, ``land`` runs our landing code, ``dbt`` the real dbt CLI.
 - ``built_project``: ``BuiltProject``, the demo warehouse built once per session from the
   simulator's output (the ``built_project`` fixture).
+- ``landing_process``: ``dmsw`` runs in processes of their own, forked cheaply (crash tests).
 """
