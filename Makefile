@@ -53,7 +53,7 @@ data/.demo-data.stamp: | $(STAMP)
 
 demo-data: data/.demo-data.stamp ## generate demo DMS output in data/dms (TRANSACTIONS=, SEED=)
 
-land: $(STAMP) ## land new DMS files from $(DMS_ROOT) into the lake (SOURCE=<dms root>)
+land: $(STAMP) ## land new DMS files from data/dms (or SOURCE=<dms root>) into the lake
 	$(DMSW) land --source $(DMS_ROOT) --lake $(LAKE_DIR)
 
 build: $(STAMP) ## dbt build (seeds, models, tests) into data/warehouse.duckdb
