@@ -18,7 +18,9 @@ import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 import pyarrow.parquet as pq
 import pytest
+from support.project import CONTRACTS
 
+from ingestion.contracts import load_contracts
 from simulator import SimulationConfig, SimulationSummary, engine, simulate, vocab
 
 START = datetime(2026, 3, 1, 8, 0, 0)
@@ -294,6 +296,30 @@ def test_headers_follow_source_column_order(small: Any) -> None:
         for path in load_files(config.out_dir, table) + cdc_files(config.out_dir, table):
             with path.open("rb") as handle:
                 assert handle.readline().decode() == expected, path
+
+
+def test_files_are_laid_out_as_the_demo_schemas_dms_settings_say(small: Any) -> None:
+    """The simulator states the demo DMS task's settings itself (header row, Op in the full
+    load, commit timestamp and change sequence columns, comma, no date folders); the demo
+    schemas' contracts/<schema>/_dms_settings.yml must say the same, since landing reads the
+    files by them."""
+    config, _ = small
+    contracts = load_contracts(CONTRACTS)
+    for table in TABLES:
+        contract = contracts[tuple(table.split("/"))]
+        settings = contract.settings
+        assert settings.add_column_name and settings.include_op_for_full_load, table
+        assert (settings.csv_delimiter, settings.date_partition_enabled) == (",", False), table
+        assert settings.cdc_path is None, table
+        header = [
+            "Op",
+            settings.timestamp_column_name,
+            *(column.name for column in contract.columns),
+            settings.change_seq_column_name,
+        ]
+        for path in load_files(config.out_dir, table) + cdc_files(config.out_dir, table):
+            with path.open("rb") as handle:
+                assert handle.readline().decode().rstrip("\n").split(",") == header, path
 
 
 # ---------------------------------------------------------------- Op, timestamps, sequence
