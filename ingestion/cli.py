@@ -1,4 +1,5 @@
-"""The ``dmsw`` command: ``simulate`` demo DMS output, ``land`` it, show ``status``.
+"""The ``dmsw`` command: ``simulate`` demo DMS output, ``land`` it, show ``status``, draft
+table contracts (``contracts infer``).
 
 Exit codes:
   0  done (quarantined rows and files are reported, not failures, unless --strict)
@@ -24,6 +25,7 @@ from pathlib import Path
 
 from ingestion.contracts import load_contracts
 from ingestion.errors import LockHeldError, UserError
+from ingestion.inference import command as contracts_command
 from ingestion.lake import Lake
 from ingestion.landing import Lander, RunSummary, report
 from ingestion.progress import LinePrinter, ProgressBar
@@ -147,6 +149,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     status = sub.add_parser("status", help="files and rows landed per table")
     _add_lake(status)
+    contracts_command.add_parser(sub)
     return parser
 
 
@@ -274,6 +277,8 @@ def main(argv: list[str] | None = None) -> int:
             return _simulate(args)
         if args.command == "land":
             return _land(args)
+        if args.command == "contracts":
+            return contracts_command.run(args, open_source)
         return _status(args)
     except UserError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -1,0 +1,422 @@
+"""The narrowest contract type that holds every CSV value seen, exactly.
+
+A column's values (text; NULL is an empty unquoted field, ``""`` is an empty string) are
+summarised per file in ``ValueStats`` (vectorised with pyarrow; Python only for the few checks
+regular expressions cannot make: calendar validity, JSON, exponent digits). The stats of all
+files of a table are merged, then ``choose_type`` picks, in this order:
+
+- ``boolean`` for ``true``/``false`` (any case);
+- ``smallint`` / ``integer`` / ``bigint`` by range; beyond bigint ``decimal(38,0)``;
+- ``decimal(p,s)``: ``s`` = the most decimals written (``117300.00`` has 2: the source's
+  scale), ``p`` rounded up to 9, 18 or 38 (as integers round up to their type's range: a
+  sample rarely holds the largest value; ``s`` is exact because more decimals would round);
+- ``double`` only for floating-point text (``+5.0656000000000000e+05``, ``NaN``,
+  ``Infinity``), DMS's rendering of float columns;
+- ``date``; ``timestamp(p)`` with p = the most fractional digits (``timestamp`` when 6, and
+  when no value has a fraction: DMS leaves out a zero fraction, so whole seconds say nothing
+  of the precision), ISO ``T`` and offsets (``Z``, ``+02:00``) accepted (landing converts
+  offsets to UTC);
+- ``uuid``; ``json`` (every value an object or array that parses);
+- ``varchar`` otherwise, without a length: a sample's longest value is not the source's
+  limit, and a length taken from it would quarantine the next longer value (lengths come
+  from DDL). Text with leading zeros (``007``) stays ``varchar``: a number would lose them.
+
+A column with no value at all in the sample (all NULL) is ``varchar``, reported undecided.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ingestion.contracts import ColumnType, parse_type
+
+INTEGER = r"^[+-]?[0-9]+$"
+PLAIN_NUMBER = r"^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)$"
+EXPONENT = r"^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)[eE][+-]?[0-9]+$"
+SPECIAL_FLOAT = r"^[+-]?(?:[Nn][Aa][Nn]|[Ii][Nn][Ff](?:[Ii][Nn][Ii][Tt][Yy])?)$"
+LEADING_ZERO = r"^[+-]?0[0-9]"
+BOOLEAN = r"^(?:[Tt][Rr][Uu][Ee]|[Ff][Aa][Ll][Ss][Ee])$"
+DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+TIMESTAMP = (
+    r"^(?P<date>[0-9]{4}-[0-9]{2}-[0-9]{2})(?:[ T](?P<time>[0-9]{2}:[0-9]{2}:[0-9]{2})"
+    r"(?:\.(?P<fraction>[0-9]{1,9}))?(?P<zone>Z|[+-][0-9]{2}(?::?[0-9]{2})?)?)?$"
+)
+UUID = r"^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$"
+JSON_START = r"^[\[{]"
+_DATE_RE = re.compile(DATE)
+_TIMESTAMP_RE = re.compile(TIMESTAMP)
+
+SMALLINT = (-(2**15), 2**15 - 1)
+INT = (-(2**31), 2**31 - 1)
+BIGINT = (-(2**63), 2**63 - 1)
+DECIMAL_BUCKETS = (9, 18, 38)
+BOOLEAN_WORDS = {"true", "false", "t", "f", "1", "0"}
+FAMILIES = (
+    "integer",
+    "plain_number",
+    "number",
+    "boolean",
+    "date",
+    "timestamp",
+    "uuid",
+    "json",
+)
+
+
+@dataclass
+class ValueStats:
+    """What the values of one column look like (mergeable across files)."""
+
+    values: int = 0
+    """Non-null values (empty strings included)."""
+    nulls: int = 0
+    empties: int = 0
+    misses: dict[str, int] = field(default_factory=lambda: dict.fromkeys(FAMILIES, 0))
+    """Per family, how many values do not belong to it."""
+    examples: dict[str, str] = field(default_factory=dict)
+    """Per family, the first value seen that does not belong to it."""
+    int_min: int | None = None
+    int_max: int | None = None
+    leading_zeros: str | None = None
+    """A number written with leading zeros (kept as text), if any."""
+    int_digits: int = 0
+    """Most digits before the point (leading zeros not counted), plain or exponent notation."""
+    scale: int = 0
+    """Most digits after the point as written (plain notation)."""
+    exact_scale: int = 0
+    """Most decimals the values need exactly (exponent notation included)."""
+    float_text: str | None = None
+    """A value in floating-point notation (exponent, NaN, Infinity), if any."""
+    special: str | None = None
+    """A NaN or infinity, if any (no decimal holds it)."""
+    fraction: int = 0
+    """Most fractional second digits of a timestamp."""
+    time_seen: bool = False
+    """Some date/timestamp value has a time part."""
+    offsets: int = 0
+    """Timestamp values carrying a UTC offset."""
+    max_length: int = 0
+    small_set: set[str] | None = field(default_factory=set)
+    """The distinct values (lower case) while there are at most 8, else None."""
+
+    def fits(self, family: str) -> bool:
+        return self.values > 0 and self.misses[family] == 0
+
+    def merge(self, other: ValueStats) -> ValueStats:
+        merged = ValueStats(
+            values=self.values + other.values,
+            nulls=self.nulls + other.nulls,
+            empties=self.empties + other.empties,
+            misses={k: self.misses[k] + other.misses[k] for k in FAMILIES},
+            examples={**other.examples, **self.examples},
+            int_min=_pick(min, self.int_min, other.int_min),
+            int_max=_pick(max, self.int_max, other.int_max),
+            leading_zeros=self.leading_zeros or other.leading_zeros,
+            int_digits=max(self.int_digits, other.int_digits),
+            scale=max(self.scale, other.scale),
+            exact_scale=max(self.exact_scale, other.exact_scale),
+            float_text=self.float_text or other.float_text,
+            special=self.special or other.special,
+            fraction=max(self.fraction, other.fraction),
+            time_seen=self.time_seen or other.time_seen,
+            offsets=self.offsets + other.offsets,
+            max_length=max(self.max_length, other.max_length),
+        )
+        if self.small_set is None or other.small_set is None:
+            merged.small_set = None
+        else:
+            union = self.small_set | other.small_set
+            merged.small_set = union if len(union) <= 8 else None
+        return merged
+
+
+def _pick(how: Callable[[int, int], int], a: int | None, b: int | None) -> int | None:
+    if a is None:
+        return b
+    if b is None:
+        return a
+    return how(a, b)
+
+
+def _matches(values: pa.Array, pattern: str) -> pa.Array:
+    return pc.match_substring_regex(values, pattern)
+
+
+def _max_length(values: pa.Array) -> int:
+    if len(values) == 0:
+        return 0
+    result = pc.max(pc.utf8_length(values)).as_py()
+    return int(result or 0)
+
+
+def _note_misses(stats: ValueStats, family: str, values: pa.Array, mask: pa.Array) -> None:
+    """Count the values outside ``family`` (mask False) and keep the first as an example."""
+    missing = pc.invert(mask)
+    count = int(pc.sum(missing).as_py() or 0)
+    stats.misses[family] += count
+    if count and family not in stats.examples:
+        stats.examples[family] = str(values.filter(missing)[0].as_py())
+
+
+def _valid_date(text: str) -> bool:
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _valid_date_text(text: str) -> bool:
+    return bool(_DATE_RE.fullmatch(text)) and _valid_date(text)
+
+
+def _valid_time(text: str) -> bool:
+    try:
+        datetime.strptime(text, "%H:%M:%S")
+    except ValueError:
+        return False
+    return True
+
+
+def _is_json(text: str) -> bool:
+    try:
+        json.loads(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _python_check(values: pa.Array, check: object) -> pa.Array:
+    """A boolean mask from a Python predicate, evaluated once per distinct value."""
+    unique = pc.unique(values)
+    good = {v for v in unique.to_pylist() if check(v)}  # type: ignore[operator]
+    return pc.is_in(values, pa.array(sorted(good), pa.string()))
+
+
+def _numbers(stats: ValueStats, values: pa.Array) -> None:
+    integer = _matches(values, INTEGER)
+    _note_misses(stats, "integer", values, integer)
+    plain = _matches(values, PLAIN_NUMBER)
+    _note_misses(stats, "plain_number", values, plain)
+    exponent = _matches(values, EXPONENT)
+    special = _matches(values, SPECIAL_FLOAT)
+    number = pc.or_(pc.or_(plain, exponent), special)
+    _note_misses(stats, "number", values, number)
+    zeros = values.filter(pc.and_(plain, _matches(values, LEADING_ZERO)))
+    if len(zeros) and stats.leading_zeros is None:
+        stats.leading_zeros = str(zeros[0].as_py())
+    specials = values.filter(special)
+    if len(specials) and stats.special is None:
+        stats.special = str(specials[0].as_py())
+    floats = values.filter(pc.or_(exponent, special))
+    if len(floats) and stats.float_text is None:
+        stats.float_text = str(floats[0].as_py())
+    if pc.any(plain).as_py():
+        parts = pc.extract_regex(
+            values.filter(plain), r"^[+-]?0*(?P<whole>[0-9]*)(?:\.(?P<fraction>[0-9]*))?$"
+        )
+        stats.int_digits = max(stats.int_digits, _max_length(parts.field("whole")))
+        scale = _max_length(parts.field("fraction"))
+        stats.scale = max(stats.scale, scale)
+        stats.exact_scale = max(stats.exact_scale, scale)
+    if pc.any(integer).as_py():
+        ints = [int(v) for v in pc.unique(values.filter(integer)).to_pylist()]
+        stats.int_min = _pick(min, stats.int_min, min(ints))
+        stats.int_max = _pick(max, stats.int_max, max(ints))
+    for text in pc.unique(values.filter(exponent)).to_pylist():
+        exact = Decimal(text)
+        digits, exp = exact.normalize().as_tuple()[1:]
+        assert isinstance(exp, int)
+        stats.int_digits = max(stats.int_digits, max(len(digits) + exp, 0))
+        stats.exact_scale = max(stats.exact_scale, max(-exp, 0))
+
+
+def _valid_timestamp(text: str) -> bool:
+    match = _TIMESTAMP_RE.fullmatch(text)
+    if not match or not _valid_date(match.group("date")):
+        return False
+    return match.group("time") is None or _valid_time(match.group("time"))
+
+
+def _times(stats: ValueStats, values: pa.Array) -> None:
+    _note_misses(stats, "date", values, _python_check(values, _valid_date_text))
+    valid = _python_check(values, _valid_timestamp)
+    _note_misses(stats, "timestamp", values, valid)
+    if not pc.any(valid).as_py():
+        return
+    parts = pc.extract_regex(values.filter(valid), TIMESTAMP)
+    stats.fraction = max(stats.fraction, _max_length(parts.field("fraction")))
+    stats.time_seen = stats.time_seen or _max_length(parts.field("time")) > 0
+    stats.offsets += int(pc.sum(pc.greater(pc.utf8_length(parts.field("zone")), 0)).as_py() or 0)
+
+
+def value_stats(column: pa.Array) -> ValueStats:
+    """Summarise one column of text values (NULLs counted apart)."""
+    stats = ValueStats()
+    column = column.cast(pa.string())
+    stats.nulls = column.null_count
+    values = column.drop_null()
+    stats.values = len(values)
+    if not stats.values:
+        return stats
+    stats.empties = int(pc.sum(pc.equal(values, "")).as_py() or 0)
+    stats.max_length = _max_length(values)
+    _numbers(stats, values)
+    _note_misses(stats, "boolean", values, _matches(values, BOOLEAN))
+    _times(stats, values)
+    _note_misses(stats, "uuid", values, _matches(values, UUID))
+    looks_json = _matches(values, JSON_START)
+    if pc.all(looks_json).as_py():
+        looks_json = _python_check(values, _is_json)
+    _note_misses(stats, "json", values, looks_json)
+    distinct = pc.unique(pc.utf8_lower(values))
+    stats.small_set = set(distinct.to_pylist()) if len(distinct) <= 8 else None
+    return stats
+
+
+@dataclass(frozen=True)
+class TypeChoice:
+    """The type chosen for a column and why; ``undecided`` when the sample could not tell."""
+
+    type: str
+    reason: str
+    undecided: bool = False
+
+
+def _integer_type(low: int, high: int) -> str | None:
+    for name, (lo, hi) in (("smallint", SMALLINT), ("integer", INT), ("bigint", BIGINT)):
+        if lo <= low and high <= hi:
+            return name
+    return None
+
+
+def decimal_type(int_digits: int, scale: int) -> str | None:
+    """``decimal(p,s)`` with p rounded up to 9, 18 or 38, or None beyond 38 digits."""
+    needed = max(int_digits + scale, 1)
+    for precision in DECIMAL_BUCKETS:
+        if needed <= precision:
+            return f"decimal({precision},{scale})"
+    return None
+
+
+def choose_type(stats: ValueStats) -> TypeChoice:
+    """The narrowest type that holds every value seen exactly (see the module docstring)."""
+    if stats.values == 0:
+        return TypeChoice("varchar", "all NULL in the sample: type undecided", undecided=True)
+    if stats.fits("boolean"):
+        return TypeChoice("boolean", "true/false")
+    numeric = stats.fits("plain_number") or stats.fits("number")
+    if numeric and stats.leading_zeros is not None:
+        return TypeChoice("varchar", f"numbers with leading zeros ({stats.leading_zeros!r}): text")
+    if stats.fits("integer"):
+        assert stats.int_min is not None and stats.int_max is not None
+        name = _integer_type(stats.int_min, stats.int_max)
+        if name:
+            return TypeChoice(name, f"integers {stats.int_min}..{stats.int_max}")
+        wide = decimal_type(stats.int_digits, 0)
+        if wide:
+            return TypeChoice(wide, f"integers beyond bigint ({stats.int_digits} digits)")
+        return TypeChoice("varchar", f"integers of {stats.int_digits} digits: text")
+    if stats.fits("plain_number"):
+        chosen = decimal_type(stats.int_digits, stats.scale)
+        if chosen:
+            return TypeChoice(
+                chosen, f"up to {stats.int_digits} digits before and {stats.scale} after the point"
+            )
+        return TypeChoice("varchar", "numbers of more than 38 digits: text")
+    if stats.fits("number"):
+        return TypeChoice("double", f"floating-point text ({stats.float_text!r})")
+    if stats.fits("date"):
+        return TypeChoice("date", "dates")
+    if stats.fits("timestamp"):
+        if stats.fraction > 6:
+            return TypeChoice(
+                "varchar", f"timestamps with {stats.fraction} fractional digits (more than 6): text"
+            )
+        if stats.fraction == 0:
+            # DMS (like PostgreSQL) leaves out a zero fraction: whole seconds do not show
+            # the source's precision, and timestamp (6 digits) holds any
+            chosen, reason = "timestamp", "timestamps, no fractional seconds seen"
+        else:
+            chosen = str(parse_type(f"timestamp({stats.fraction})"))
+            reason = f"timestamps, {stats.fraction} fractional digits"
+        if stats.offsets:
+            reason += f", {stats.offsets} with a UTC offset (landed as UTC)"
+            if stats.offsets < stats.values:
+                reason += ", others without: read as UTC"
+        return TypeChoice(chosen, reason)
+    if stats.fits("uuid"):
+        return TypeChoice("uuid", "UUIDs")
+    if stats.fits("json"):
+        return TypeChoice("json", "JSON objects/arrays")
+    return TypeChoice("varchar", f"text, longest {stats.max_length} characters")
+
+
+def misfit(stats: ValueStats, column_type: ColumnType) -> str | None:
+    """Why some sampled values do not fit ``column_type`` exactly, or None when all do."""
+    if stats.values == 0:
+        return None
+    name = column_type.name
+
+    def family(key: str, what: str) -> str | None:
+        if stats.misses[key]:
+            return f"{stats.misses[key]} value(s) are not {what}, e.g. {stats.examples[key]!r}"
+        return None
+
+    if name in ("smallint", "integer", "bigint"):
+        problem = family("integer", "integers")
+        if problem:
+            return problem
+        low, high = {"smallint": SMALLINT, "integer": INT, "bigint": BIGINT}[name]
+        assert stats.int_min is not None and stats.int_max is not None
+        if stats.int_min < low or stats.int_max > high:
+            return f"values {stats.int_min}..{stats.int_max} are outside {name}"
+        return None
+    if name == "decimal":
+        problem = family("number", "numbers")
+        if problem:
+            return problem
+        if stats.special is not None:
+            return f"{stats.special!r} is not a decimal"
+        assert column_type.precision is not None and column_type.scale is not None
+        if stats.exact_scale > column_type.scale:
+            return f"values have {stats.exact_scale} decimals, more than {column_type}"
+        if stats.int_digits > column_type.precision - column_type.scale:
+            return (
+                f"values have {stats.int_digits} digits before the point, too many for "
+                f"{column_type}"
+            )
+        return None
+    if name == "double":
+        return family("number", "numbers")
+    if name == "boolean":
+        if stats.small_set is not None and stats.small_set <= BOOLEAN_WORDS:
+            return None
+        return "values are not true/false (or t/f, 1/0)"
+    if name == "date":
+        return family("date", "dates (yyyy-mm-dd)")
+    if name == "timestamp":
+        problem = family("timestamp", "timestamps")
+        if problem:
+            return problem
+        precision = 6 if column_type.precision is None else column_type.precision
+        if stats.fraction > precision:
+            return f"values have {stats.fraction} fractional second digits, more than {column_type}"
+        return None
+    if name in ("varchar", "char") and column_type.length is not None:
+        if stats.max_length > column_type.length:
+            return f"a value has {stats.max_length} characters, more than {column_type}"
+        return None
+    if name == "uuid":
+        return family("uuid", "UUIDs")
+    if name == "json":
+        return family("json", "JSON")
+    return None
