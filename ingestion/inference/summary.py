@@ -51,6 +51,8 @@ def format_summary(result: InferResult, out: str, show_diffs: bool = True) -> st
         for name, setting in schema.settings.items():
             value = "''" if setting.value is None else flow(setting.value)
             lines.append(f"  {name}: {value}  ({setting.reason})")
+        if schema.outcome is not None:
+            lines.extend(f"  change: {change}" for change in schema.outcome.notes)
         for draft in (d for d in result.tables if d.schema == schema.schema):
             lines.extend(_table_lines(draft, result.outcomes.get((draft.schema, draft.table))))
     for draft in (d for d in result.tables if d.errors):
