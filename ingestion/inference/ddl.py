@@ -285,7 +285,8 @@ def parse_ddl(text: str, dialect: str, origin: str) -> list[DdlTable]:
         try:
             statement = sqlglot.parse_one(chunk, read=dialect)
         except Exception as exc:
-            raise UserError(f"{origin}:{line}: cannot parse as {dialect} SQL: {exc}") from exc
+            message = re.sub(r"\x1b\[[0-9;]*m", "", str(exc)).splitlines()[0]
+            raise UserError(f"{origin}:{line}: cannot parse as {dialect} SQL: {message}") from exc
         if not is_create:
             later.append(statement)
             continue
