@@ -75,7 +75,7 @@ def _values(sample: CsvSample, file: FileLayout, name: str) -> pa.Array | None:
     index = file.columns.get(name)
     if index is None:
         return None
-    return sample.fields[index].slice(file.data_start)
+    return sample.fields[index].slice(file.data_start, sample.limit or None)
 
 
 def _csv_columns(
@@ -89,7 +89,7 @@ def _csv_columns(
     seen_in: dict[str, list[int]] = {name: [] for name in layout.columns}
     for position, file in enumerate(layout.files):
         sample = by_key[file.key]
-        rows = max(sample.records - file.data_start, 0)
+        rows = min(max(sample.records - file.data_start, 0), sample.limit or sample.records)
         draft.rows_sampled += rows
         for name in layout.columns:
             values = _values(sample, file, name)

@@ -379,7 +379,10 @@ def _parquet_meta(sample: ParquetSample, op: bool) -> tuple[str | None, str | No
         text = pa.types.is_string(kind) or pa.types.is_large_string(kind)
         if text and _all_match(column_texts(sample, names[position]), DMS_TIMESTAMP):
             ts = names[position]
-    if sample.table.num_rows and len(names) > position + 1:
+    kind = sample.schema.field(len(names) - 1).type if names else pa.null()
+    castable = pa.types.is_string(kind) or pa.types.is_large_string(kind)
+    castable = castable or pa.types.is_decimal(kind) or pa.types.is_integer(kind)
+    if sample.table.num_rows and len(names) > position + 1 and castable:
         last = column_texts(sample, names[-1])
         last_empty = last.null_count == len(last)
         if not last_empty and _all_match(last, CHANGE_SEQ, allow_null=sample.file.kind == "load"):

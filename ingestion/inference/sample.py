@@ -38,6 +38,8 @@ class CsvSample:
     delimiter: str
     fields: list[pa.Array]
     """One string array per field position; row 0 is the file's first record."""
+    limit: int = 0
+    """Data records to use (the first record may be a header, so one more was read)."""
     other_counts: int = 0
     """Records skipped because their field count differs from the first record's."""
     problems: list[str] = field(default_factory=list)
@@ -88,20 +90,19 @@ def _records(prefix: bytes, delimiter: str, count: int) -> list[list[str]]:
 
 
 def sniff_delimiter(prefix: bytes) -> str:
-    """``,`` unless the first records split into the same number (>1) of fields by another.
+    """``,`` unless another delimiter splits the first records evenly and ``,`` does not.
 
-    DMS writes ``,`` unless the task sets CsvDelimiter; a file whose first records have no
-    comma but agree on ``|``, a tab or ``;`` uses that.
+    DMS writes ``,`` unless the task sets CsvDelimiter: a delimiter is even when every one
+    of the first records has the same number (more than one) of fields with it.
     """
-    rows = _records(prefix, ",", 5)
-    if not rows or any(len(r) > 1 for r in rows):
+
+    def even(candidate: str) -> bool:
+        counts = {len(r) for r in _records(prefix, candidate, 20)}
+        return len(counts) == 1 and counts.pop() > 1
+
+    if even(","):
         return ","
-    for candidate in DELIMITERS[1:]:
-        split = _records(prefix, candidate, 5)
-        counts = {len(r) for r in split}
-        if len(counts) == 1 and counts.pop() > 1:
-            return candidate
-    return ","
+    return next((c for c in DELIMITERS[1:] if even(c)), ",")
 
 
 def _as_text(column: pa.Array, problems: list[str], index: int) -> pa.Array:
@@ -158,7 +159,7 @@ def read_csv_sample(stream: BinaryIO, dms_file: DmsFile, rows: int) -> CsvSample
     table = pa.Table.from_batches(batches, schema=reader.schema).slice(0, wanted)
     problems: list[str] = []
     fields = [_as_text(table.column(i).combine_chunks(), problems, i) for i in range(len(names))]
-    return CsvSample(dms_file, delimiter, fields, others, problems)
+    return CsvSample(dms_file, delimiter, fields, rows, others, problems)
 
 
 def _physical_types(parquet: pq.ParquetFile) -> dict[str, str]:
@@ -239,5 +240,7 @@ def read_transaction_samples(
             dms_file.key, schema, table, "cdc", "csv", dms_file.gzip, dms_file.order_key,
             dms_file.folders,
         )  # fmt: skip
-        samples[(schema, table)] = CsvSample(table_file, ",", fields, len(records) - len(kept))
+        samples[(schema, table)] = CsvSample(
+            table_file, ",", fields, rows, len(records) - len(kept)
+        )
     return samples

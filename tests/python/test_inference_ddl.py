@@ -219,8 +219,8 @@ def test_files_that_disagree_with_the_ddl_are_reported(
     )
     assert code == 0, printed
     assert (
-        "column qty: files disagree with the DDL type integer: 1 value(s) are not integers, e.g. '12.7'"
-        in printed
+        "column qty: files disagree with the DDL type integer: "
+        "1 value(s) are not integers, e.g. '12.7'" in printed
     )
     assert (
         "column price: files disagree with the DDL type decimal(6,2): values have 3 decimals"
