@@ -27,10 +27,9 @@ A column with no value at all in the sample (all NULL) is ``varchar``, reported 
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 
 import pyarrow as pa
@@ -46,13 +45,14 @@ LEADING_ZERO = r"^[+-]?0[0-9]"
 BOOLEAN = r"^(?:[Tt][Rr][Uu][Ee]|[Ff][Aa][Ll][Ss][Ee])$"
 DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 TIMESTAMP = (
-    r"^(?P<date>[0-9]{4}-[0-9]{2}-[0-9]{2})(?:[ T](?P<time>[0-9]{2}:[0-9]{2}:[0-9]{2})"
-    r"(?:\.(?P<fraction>[0-9]{1,9}))?(?P<zone>Z|[+-][0-9]{2}(?::?[0-9]{2})?)?)?$"
+    r"^(?P<date>[0-9]{4}-[0-9]{2}-[0-9]{2})"
+    r"(?:[ T](?P<time>(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9])"
+    r"(?:\.(?P<fraction>[0-9]{1,9}))?(?P<zone>Z|[+-](?:[01][0-9]|2[0-3])(?::?[0-5][0-9])?)?)?$"
 )
 UUID = r"^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$"
 JSON_START = r"^[\[{]"
-_DATE_RE = re.compile(DATE)
-_TIMESTAMP_RE = re.compile(TIMESTAMP)
+NUMBER_START = r"^[+\-.0-9NnIi]"
+DIGIT_START = r"^[0-9]"
 
 SMALLINT = (-(2**15), 2**15 - 1)
 INT = (-(2**31), 2**31 - 1)
@@ -174,18 +174,6 @@ def _valid_date(text: str) -> bool:
     return True
 
 
-def _valid_date_text(text: str) -> bool:
-    return bool(_DATE_RE.fullmatch(text)) and _valid_date(text)
-
-
-def _valid_time(text: str) -> bool:
-    try:
-        datetime.strptime(text, "%H:%M:%S")
-    except ValueError:
-        return False
-    return True
-
-
 def _is_json(text: str) -> bool:
     try:
         json.loads(text)
@@ -239,16 +227,18 @@ def _numbers(stats: ValueStats, values: pa.Array) -> None:
         stats.exact_scale = max(stats.exact_scale, max(-exp, 0))
 
 
-def _valid_timestamp(text: str) -> bool:
-    match = _TIMESTAMP_RE.fullmatch(text)
-    if not match or not _valid_date(match.group("date")):
-        return False
-    return match.group("time") is None or _valid_time(match.group("time"))
+def _calendar_days(values: pa.Array, shaped: pa.Array) -> pa.Array:
+    """``shaped`` narrowed to values whose first 10 characters are a real calendar day."""
+    days = pc.utf8_slice_codeunits(values, 0, 10)
+    candidates = pc.unique(days.filter(shaped)).to_pylist()
+    good = sorted(d for d in candidates if _valid_date(d))
+    return pc.and_(shaped, pc.is_in(days, pa.array(good, pa.string())))
 
 
 def _times(stats: ValueStats, values: pa.Array) -> None:
-    _note_misses(stats, "date", values, _python_check(values, _valid_date_text))
-    valid = _python_check(values, _valid_timestamp)
+    """Dates and timestamps: the shape by regex, the calendar day checked once per day."""
+    _note_misses(stats, "date", values, _calendar_days(values, _matches(values, DATE)))
+    valid = _calendar_days(values, _matches(values, TIMESTAMP))
     _note_misses(stats, "timestamp", values, valid)
     if not pc.any(valid).as_py():
         return
@@ -269,9 +259,18 @@ def value_stats(column: pa.Array) -> ValueStats:
         return stats
     stats.empties = int(pc.sum(pc.equal(values, "")).as_py() or 0)
     stats.max_length = _max_length(values)
-    _numbers(stats, values)
+    # most text columns start with a letter: skip the families they cannot belong to
+    if pc.any(_matches(values, NUMBER_START)).as_py():
+        _numbers(stats, values)
+    else:
+        for family in ("integer", "plain_number", "number"):
+            _note_misses(stats, family, values, pc.is_null(values))
+    if pc.any(_matches(values, DIGIT_START)).as_py():
+        _times(stats, values)
+    else:
+        for family in ("date", "timestamp"):
+            _note_misses(stats, family, values, pc.is_null(values))
     _note_misses(stats, "boolean", values, _matches(values, BOOLEAN))
-    _times(stats, values)
     _note_misses(stats, "uuid", values, _matches(values, UUID))
     looks_json = _matches(values, JSON_START)
     if pc.all(looks_json).as_py():

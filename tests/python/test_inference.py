@@ -81,6 +81,9 @@ def test_stats_of_several_files_merge_to_one_type() -> None:
     ("values", "declared", "problem"),
     [
         (["12.7"], "bigint", "not integers, e.g. '12.7'"),
+        (["abc", "7"], "bigint", "1 value(s) are not integers, e.g. 'abc'"),
+        (["x"], "date", "not dates"),
+        (["x"], "timestamp", "not timestamps"),
         (["40000"], "smallint", "outside smallint"),
         (["1.234"], "decimal(18,2)", "3 decimals"),
         (["+5.0656000000000000e+05"], "decimal(6,0)", None),
