@@ -19,6 +19,7 @@ Modules, one job each:
 - ``glue``: register raw tables and the quarantine in the Glue Data Catalog.
 - ``progress``: the progress bar and per-file lines.
 - ``status``: per-table files, rows, newest commit and lag, from the ledger.
+- ``inference``: draft contracts from DMS files and DDL (``dmsw contracts infer``).
 - ``cli``: the ``dmsw`` command (``dmsw simulate`` runs the top-level ``simulator`` package,
   the demo and test data generator, imported only by that subcommand).
 """

@@ -275,3 +275,23 @@ def test_the_sample_is_every_file_not_only_the_first(
 def test_unknown_type_words_raise() -> None:
     with pytest.raises(UserError):
         parse_type("decimal(9,x)")
+
+
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "onboarding.md"
+
+
+def test_the_walkthrough_uses_only_flags_that_exist(capsys: pytest.CaptureFixture[str]) -> None:
+    """Every flag docs/onboarding.md gives ``dmsw contracts infer`` or ``dmsw land`` exists."""
+    import re
+
+    text = DOCS.read_text().replace("\\\n", " ")
+    seen = 0
+    for command in ("contracts infer", "land"):
+        with pytest.raises(SystemExit):
+            run(capsys, *command.split(), "--help")
+        usage = capsys.readouterr().out
+        for line in re.findall(rf"dmsw {command}([^\n`]*)", text):
+            for flag in re.findall(r"(--[a-z-]+)", line):
+                seen += 1
+                assert flag in usage, f"docs/onboarding.md: dmsw {command} ... {flag}"
+    assert seen >= 8
