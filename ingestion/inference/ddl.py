@@ -46,6 +46,8 @@ class DdlTable:
     primary_key: list[str] = field(default_factory=list)
     origin: str = ""
     """file:line of the CREATE TABLE."""
+    description: str | None = None
+    """From ``COMMENT ON TABLE``."""
 
     def column(self, name: str) -> DdlColumn | None:
         return next((c for c in self.columns if c.name.lower() == name.lower()), None)
@@ -340,6 +342,14 @@ def _apply_later(statement: Any, exp: Any, tables: dict[tuple[str | None, str], 
         key = _table_keys(statement, exp)
         if table is not None and key and not table.primary_key:
             table.primary_key = key
+    elif isinstance(statement, exp.Comment) and str(statement.args.get("kind")).upper() == "TABLE":
+        target = statement.this
+        table = (
+            _find(tables, target.db or None, target.name) if isinstance(target, exp.Table) else None
+        )
+        text = statement.expression.name if statement.expression is not None else ""
+        if table is not None and text:
+            table.description = text
     elif isinstance(statement, exp.Comment) and str(statement.args.get("kind")).upper() == "COLUMN":
         target = statement.this
         parts = [p.name for p in target.parts] if hasattr(target, "parts") else []

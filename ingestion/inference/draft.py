@@ -23,7 +23,7 @@ from ingestion.inference.layout import (
     detect_csv_layout,
     detect_parquet_layout,
 )
-from ingestion.inference.parquet import parquet_type, wider
+from ingestion.inference.parquet import holds, parquet_type, wider
 from ingestion.inference.sample import CsvSample, ParquetSample, Sample
 from ingestion.inference.settings import Setting, SettingsDraft, table_settings
 
@@ -54,6 +54,7 @@ class TableDraft:
     rows_sampled: int = 0
     layout: TableLayout | None = None
     ddl_origin: str | None = None
+    description: str | None = None
     notes: list[str] = field(default_factory=list)
     """What was seen that the user should know (drift, disagreements with the DDL)."""
     undecided: list[str] = field(default_factory=list)
@@ -182,6 +183,7 @@ def _castable(column: pa.Array) -> bool:
 def _apply_ddl(draft: TableDraft, ddl: DdlTable, headerless: bool) -> None:
     """The DDL decides names, types and NOT NULL; files that disagree are reported."""
     draft.ddl_origin = ddl.origin
+    draft.description = ddl.description
     from_files = {c.name.lower(): c for c in draft.columns}
     columns: list[ColumnDraft] = []
     for ddl_column in ddl.columns:
@@ -212,10 +214,14 @@ def _apply_ddl(draft: TableDraft, ddl: DdlTable, headerless: bool) -> None:
                     "sampled value(s) are NULL (DMS writes NULL for columns missing from the "
                     "supplemental log)"
                 )
-        if seen is not None and seen.source_type and seen.source_type != ddl_column.type:
+        if (
+            seen is not None
+            and seen.source_type
+            and not holds(parse_type(ddl_column.type), parse_type(seen.source_type))
+        ):
             draft.notes.append(
-                f"column {ddl_column.name}: Parquet has {seen.source_type}, the DDL "
-                f"{ddl_column.type}"
+                f"column {ddl_column.name}: Parquet has {seen.source_type}, which the DDL "
+                f"type {ddl_column.type} may not hold"
             )
         columns.append(column)
     for extra in from_files.values():

@@ -18,8 +18,7 @@ from ingestion.contracts import ColumnType, parse_type
 from ingestion.errors import UserError
 from ingestion.inference.csvtypes import misfit
 from ingestion.inference.draft import ColumnDraft, TableDraft
-
-_INT_RANK = {"smallint": 0, "integer": 1, "bigint": 2}
+from ingestion.inference.parquet import holds
 
 
 def _parsed(text: object) -> ColumnType | None:
@@ -27,27 +26,6 @@ def _parsed(text: object) -> ColumnType | None:
         return parse_type(str(text))
     except UserError:
         return None
-
-
-def _digits(column_type: ColumnType) -> int:
-    return 6 if column_type.precision is None else column_type.precision
-
-
-def _holds(existing: ColumnType, drafted: ColumnType) -> bool:
-    """Does ``existing`` hold every value of ``drafted`` exactly (without values to check)?"""
-    if existing == drafted:
-        return True
-    if existing.name in _INT_RANK and drafted.name in _INT_RANK:
-        return _INT_RANK[existing.name] >= _INT_RANK[drafted.name]
-    if existing.name == "decimal" and drafted.name == "decimal":
-        assert existing.precision is not None and existing.scale is not None
-        assert drafted.precision is not None and drafted.scale is not None
-        return existing.scale >= drafted.scale and (
-            existing.precision - existing.scale >= drafted.precision - drafted.scale
-        )
-    if existing.name == "timestamp" and drafted.name == "timestamp":
-        return _digits(existing) >= _digits(drafted)
-    return existing.is_text and drafted.name == "varchar" and drafted.length is None
 
 
 def _retype(entry: dict[str, Any], column: ColumnDraft, notes: list[str]) -> None:
@@ -58,7 +36,7 @@ def _retype(entry: dict[str, Any], column: ColumnDraft, notes: list[str]) -> Non
         problem = f"{entry.get('type')!r} is not a contract type"
     elif column.stats is not None and column.stats.values:
         problem = misfit(column.stats, existing)
-    elif column.stats is None and not _holds(existing, drafted):
+    elif column.stats is None and not holds(existing, drafted):
         problem = f"the source now says {column.type}"
     else:
         problem = None

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import pyarrow as pa
 
+from ingestion.contracts import ColumnType
 from ingestion.inference.csvtypes import TypeChoice
 
 _UNITS = {"s": 0, "ms": 3, "us": 6, "ns": 9}
@@ -74,3 +75,34 @@ def wider(a: TypeChoice, b: TypeChoice) -> TypeChoice:
         f"files disagree ({a.type} in some, {b.type} in others): text until you decide",
         undecided=True,
     )
+
+
+_DIGITS = {"smallint": 5, "integer": 10, "bigint": 19}
+
+
+def _fraction_digits(column_type: ColumnType) -> int:
+    return 6 if column_type.precision is None else column_type.precision
+
+
+def holds(declared: ColumnType, read: ColumnType) -> bool:
+    """Does ``declared`` hold every value a column read as ``read`` can have, exactly?
+
+    For types known without values (Parquet schemas): wider integers, decimals with as many
+    digits on both sides of the point, finer timestamps; any text type for plain text.
+    """
+    if declared == read:
+        return True
+    if declared.name in _RANK and read.name in _RANK:
+        return _RANK[declared.name] >= _RANK[read.name]
+    if declared.name == "decimal" and read.name in _DIGITS:
+        assert declared.precision is not None and declared.scale is not None
+        return declared.precision - declared.scale >= _DIGITS[read.name]
+    if declared.name == "decimal" and read.name == "decimal":
+        assert declared.precision is not None and declared.scale is not None
+        assert read.precision is not None and read.scale is not None
+        return declared.scale >= read.scale and (
+            declared.precision - declared.scale >= read.precision - read.scale
+        )
+    if declared.name == "timestamp" and read.name == "timestamp":
+        return _fraction_digits(declared) >= _fraction_digits(read)
+    return declared.is_text and read.name == "varchar" and read.length is None

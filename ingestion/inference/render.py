@@ -101,7 +101,10 @@ MAX_NOTES = 12
 
 def contract_data(draft: TableDraft) -> dict[str, Any]:
     """The contract mapping of a fresh draft."""
-    data: dict[str, Any] = {"table": draft.table, "primary_key": list(draft.primary_key)}
+    data: dict[str, Any] = {"table": draft.table}
+    if draft.description:
+        data["description"] = draft.description
+    data["primary_key"] = list(draft.primary_key)
     if draft.overrides:
         data["settings"] = {name: setting.value for name, setting in draft.overrides.items()}
     columns = []

@@ -68,7 +68,11 @@ def format_summary(result: InferResult, out: str, show_diffs: bool = True) -> st
             if schema.outcome and schema.outcome.diff:
                 lines.append("")
                 lines.append(schema.outcome.diff.rstrip("\n"))
-    undecided = sum(len(d.undecided) for d in result.tables)
+    undecided = sum(
+        len(d.undecided)
+        for d in result.tables
+        if getattr(result.outcomes.get((d.schema, d.table)), "action", None) != "kept"
+    )
     lines.append("")
     lines.append(
         f"{undecided} thing(s) to decide (marked 'to decide' above and in the files). Review the "
@@ -81,6 +85,8 @@ def _table_lines(draft: TableDraft, outcome: WriteOutcome | None) -> list[str]:
     lines = [f"  {draft.schema}.{draft.table}: {_files(draft)} -> {_outcome(outcome)}"]
     columns = ", ".join(f"{c.name} {c.type}" for c in draft.columns)
     lines.append(f"    columns: {columns}")
+    if outcome is not None and outcome.action == "kept":
+        return lines  # the user's contract decides; the draft's open points are not theirs
     key = ", ".join(draft.primary_key) or "-"
     lines.append(f"    primary key: {key} ({draft.key_reason})")
     if draft.overrides:

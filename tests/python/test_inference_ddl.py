@@ -122,6 +122,7 @@ CREATE TABLE public.events (
     amount numeric
 );
 COMMENT ON COLUMN public.events.payload IS 'what the app sent';
+COMMENT ON TABLE public.events IS 'Events from the app.';
 ALTER TABLE ONLY public.events ADD CONSTRAINT events_pkey PRIMARY KEY (id);
 """
 
@@ -178,6 +179,11 @@ def test_ddl_of_each_dialect(dialect: str, text: str, expected: tuple[object, ..
     (table,) = parse_ddl(text, dialect, "t.sql")
     columns = [(c.name, c.type, c.nullable, c.description) for c in table.columns]
     assert (table.schema, table.name, table.primary_key, columns) == expected
+
+
+def test_table_comments_become_descriptions() -> None:
+    (table,) = parse_ddl(POSTGRES, "postgres", "t.sql")
+    assert table.description == "Events from the app."
 
 
 def test_what_the_mapping_cannot_carry_is_said() -> None:
