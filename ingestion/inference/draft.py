@@ -79,6 +79,12 @@ def _values(sample: CsvSample, file: FileLayout, name: str) -> pa.Array | None:
     return sample.fields[index].slice(file.data_start, sample.limit or None)
 
 
+def _family(type_name: str) -> str:
+    """A type's kind, so a range that grows (smallint, then integer) is not called a change."""
+    name = parse_type(type_name).name
+    return "integer" if name in ("smallint", "integer", "bigint") else name
+
+
 def _csv_columns(
     samples: list[CsvSample], layout: TableLayout, draft: TableDraft
 ) -> dict[str, pa.Array]:
@@ -124,7 +130,7 @@ def _csv_columns(
             )
         firsts: dict[str, str] = {}
         for key, type_name in per_file.get(name, []):
-            firsts.setdefault(type_name, key)
+            firsts.setdefault(_family(type_name), key)
         if len(firsts) > 1:
             seen = ", ".join(f"{t} from {k}" for t, k in firsts.items())
             draft.notes.append(
