@@ -11,6 +11,8 @@ from __future__ import annotations
 import csv
 import gzip
 import io
+import shutil
+import tempfile
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
@@ -21,13 +23,14 @@ import pyarrow.parquet as pq
 
 from ingestion.dmsfiles import DmsFile
 from ingestion.errors import ObjectVanishedError
-from ingestion.formats import READ_ERRORS, spool
+from ingestion.formats import READ_ERRORS
 from ingestion.sources import FileSource
 
 DELIMITERS = (",", "|", "\t", ";")
 BLOCK_SIZE = 16 << 20
 """As landing: a record (with its quoted newlines) must fit in one block."""
 _PEEK = 1 << 20
+SPOOL_MEMORY = 64 << 20
 
 
 @dataclass
@@ -162,13 +165,22 @@ def read_csv_sample(stream: BinaryIO, dms_file: DmsFile, rows: int) -> CsvSample
     return CsvSample(dms_file, delimiter, fields, rows, others, problems)
 
 
+def _spool(stream: BinaryIO) -> BinaryIO:
+    """Parquet needs random access: copy the stream to a temporary file (in memory up to
+    64 MB, then on disk)."""
+    spooled = tempfile.SpooledTemporaryFile(max_size=SPOOL_MEMORY)  # noqa: SIM115 - returned
+    shutil.copyfileobj(stream, spooled, 1 << 20)
+    spooled.seek(0)
+    return spooled  # type: ignore[return-value]
+
+
 def _physical_types(parquet: pq.ParquetFile) -> dict[str, str]:
     schema = parquet.schema
     return {schema.column(i).name: schema.column(i).physical_type for i in range(len(schema))}
 
 
 def read_parquet_sample(stream: BinaryIO, dms_file: DmsFile, rows: int) -> ParquetSample:
-    parquet = pq.ParquetFile(spool(stream))
+    parquet = pq.ParquetFile(_spool(stream))
     schema = parquet.schema_arrow
     batches = parquet.iter_batches(batch_size=max(rows, 1))
     first = next(batches, None)
