@@ -13,8 +13,8 @@ Decided per file, then for the table:
   compare, when the first field is ``I`` in every record.
 - **timestamp column**: right after ``Op`` (first in full-load files without it), every
   value ``yyyy-MM-dd HH:mm:ss.SSSSSS`` (six digits: DMS's format, not a table's).
-- **change sequence**: the last field, 35-digit numbers, increasing within a CDC file
-  (full-load rows may leave it empty).
+- **change sequence**: the last field, 35-digit numbers (increasing within a file; if they
+  do not, that is reported), present in CDC records (full-load rows may leave it empty).
 With a header the names come from it; without one the table's columns are ``col_1..col_n``
 (or the DDL's names, by position).
 """
@@ -283,15 +283,18 @@ def _detect_change_seq(
         values = _rows(sample, file.field_count - 1, file.data_start)
         loose = file.kind == "load"
         match = _all_match(values, CHANGE_SEQ, allow_null=loose)
-        if match and file.kind != "load":
-            match = _increasing(values)
+        if match and not _increasing(values):
+            layout.notes.append(
+                f"{file.key}: the change sequence (35 digits, last field) does not increase "
+                "within the file"
+            )
         verdicts.append(match)
         seen_value = seen_value or values.null_count < len(values)
         if match and file.header and name is None:
             name = file.header[-1]
     if verdicts and all(verdicts) and seen_value:
         layout.change_seq_name = name or DEFAULT_CHANGE_SEQ_NAME
-        layout.change_seq_reason = "35-digit increasing numbers in the last field" + (
+        layout.change_seq_reason = "35-digit numbers in the last field" + (
             "" if name else f" (no header: named {DEFAULT_CHANGE_SEQ_NAME})"
         )
         for file in files:

@@ -28,11 +28,13 @@ def _outcome(outcome: WriteOutcome | None) -> str:
 def _files(draft: TableDraft) -> str:
     if not draft.files and not draft.rows_sampled:
         return "no files"
+    if not draft.files:
+        return f"rows in transaction files only, {draft.rows_sampled} record(s) sampled"
     kinds = Counter(f.kind.upper() for f in draft.files)
     formats = sorted({("gzip csv" if f.gzip else f.format) for f in draft.files})
     parts = [f"{n} {k}" for k, n in sorted(kinds.items())]
     return (
-        f"{len(draft.files)} file(s) ({', '.join(parts)}; {', '.join(formats) or 'transactions'}), "
+        f"{len(draft.files)} file(s) ({', '.join(parts)}; {', '.join(formats)}), "
         f"{draft.rows_sampled} record(s) sampled"
     )
 

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from ingestion.errors import UserError
 from ingestion.inference.render import is_generated
 
 PROPOSED_SUFFIX = ".proposed"
@@ -45,6 +46,13 @@ Proposer = Callable[[str], tuple[str | None, list[str]]]
 
 def write_draft(path: Path, generated: str, propose: Proposer, force: bool) -> WriteOutcome:
     """Write ``generated`` to ``path``, or propose it (see the module docstring)."""
+    try:
+        return _write(path, generated, propose, force)
+    except OSError as exc:
+        raise UserError(f"cannot write {path}: {exc.strerror or exc}") from exc
+
+
+def _write(path: Path, generated: str, propose: Proposer, force: bool) -> WriteOutcome:
     proposed_path = path.with_name(path.name + PROPOSED_SUFFIX)
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)

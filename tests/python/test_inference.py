@@ -252,6 +252,13 @@ def test_usage_errors_are_one_line(tmp_path: Path, capsys: pytest.CaptureFixture
         "--sample-rows", "0",
     )  # fmt: skip
     assert code == 2 and "--sample-rows" in printed
+    (tmp_path / "file").write_text("x")
+    write(tmp_path, "dms/s/t/LOAD00000001.csv", "1\n")
+    code, printed = run(
+        capsys, "contracts", "infer", "--source", str(tmp_path / "dms"), "--out",
+        str(tmp_path / "file"),
+    )  # fmt: skip
+    assert code == 2 and "cannot write" in printed
     assert "Traceback" not in printed
 
 
@@ -296,3 +303,15 @@ def test_the_walkthrough_uses_only_flags_that_exist(capsys: pytest.CaptureFixtur
                 seen += 1
                 assert flag in usage, f"docs/onboarding.md: dmsw {command} ... {flag}"
     assert seen >= 8
+
+
+def test_a_change_sequence_out_of_order_is_still_one_and_said(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root, out = tmp_path / "dms", tmp_path / "c"
+    rows = [["U", "1", "a", "2" * 35], ["U", "2", "b", "1" * 35]]
+    write(root, "s/t/20260301-080000000.csv", csv_text(rows))
+    printed = _infer(capsys, root, out)
+    assert settings_of(out, "s").change_seq_column_name == "dms_change_seq"
+    assert "does not increase within the file" in printed
+    assert load_contracts(out)[("s", "t")].column_names == ("col_1", "col_2")
