@@ -318,3 +318,18 @@ def test_a_change_sequence_out_of_order_is_still_one_and_said(
     assert "does not increase within the file" in printed
     columns = yaml.safe_load((out / "s" / "t.yml").read_text())["columns"]
     assert [c["name"] for c in columns] == ["col_1", "col_2"]  # no key: CDC files only
+
+
+def test_segment_and_hex_counter_load_files_are_all_sampled(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root, out = tmp_path / "dms", tmp_path / "c"
+    names = ["SEGMENT1_LOAD00000001", "SEGMENT2_LOAD00000001", "LOAD0000000A", "LOAD00000009"]
+    for number, name in enumerate(names, start=1):
+        write(root, f"s/t/{name}.csv", csv_text([[str(number), f"{number}.5"]]))
+    printed = _infer(capsys, root, out)
+    assert "4 file(s) (4 LOAD; csv), 4 record(s) sampled" in printed
+    assert [c.sql_type for c in load_contracts(out)[("s", "t")].columns] == [
+        "smallint",
+        "decimal(9,1)",
+    ]
