@@ -10,7 +10,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 import yaml
-from handmade_dms import csv_text, raw_rows, run, settings_of, write
+from support.handmade_dms import csv_text, raw_rows, run, settings_of, write
+from support.project import PROJECT
 
 from ingestion.contracts import load_contracts, parse_type
 from ingestion.errors import UserError
@@ -287,7 +288,7 @@ def test_unknown_type_words_raise() -> None:
         parse_type("decimal(9,x)")
 
 
-DOCS = Path(__file__).resolve().parents[2] / "docs" / "onboarding.md"
+DOCS = PROJECT / "docs" / "onboarding.md"
 
 
 def test_the_walkthrough_uses_only_flags_that_exist(capsys: pytest.CaptureFixture[str]) -> None:

@@ -18,7 +18,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from handmade_dms import (
+from support.handmade_dms import (
     Field,
     contract_shape,
     csv_text,

@@ -6,15 +6,19 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from handmade_dms import contract_shape, csv_text, run, write
+from support.handmade_dms import contract_shape, csv_text, run, write
+from support.project import PROJECT
 
 from ingestion.contracts import DmsSettings, load_contracts
 from ingestion.errors import UserError
 from ingestion.inference.ddl import parse_ddl
 
-PROJECT = Path(__file__).resolve().parents[2]
-SHARED = PROJECT.parent.parent / "shared" / "source-contract" / "core_banking.sql"
-DDL = SHARED if SHARED.exists() else Path("/work/shared/source-contract/core_banking.sql")
+# the source's own DDL, published beside the project (../shared from the main checkout)
+_CANDIDATES = [
+    folder / "shared" / "source-contract" / "core_banking.sql"
+    for folder in (PROJECT.parent, PROJECT.parent.parent)
+]
+DDL = next((path for path in _CANDIDATES if path.exists()), _CANDIDATES[0])
 
 
 def _shipped(table: str) -> dict[str, object]:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from handmade_dms import csv_text, run, write
+from support.handmade_dms import csv_text, run, write
 
 from ingestion.contracts import load_contracts
 from ingestion.inference.render import is_generated, with_mark

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import boto3
 import pytest
-from handmade_dms import csv_text, run, write
+from support.handmade_dms import csv_text, run, write
 
 pytestmark = pytest.mark.s3
 

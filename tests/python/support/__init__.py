@@ -7,4 +7,6 @@
 - ``built_project``: ``BuiltProject``, the demo warehouse built once per session from the
   simulator's output (the ``built_project`` fixture).
 - ``landing_process``: ``dmsw`` runs in processes of their own, forked cheaply (crash tests).
+- ``handmade_dms``: DMS files written by hand (our own CSV writer) and the value parsing the
+  ``contracts infer`` tests compare landed rows with.
 """
