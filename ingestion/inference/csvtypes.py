@@ -99,8 +99,6 @@ class ValueStats:
     """A NaN or infinity, if any (no decimal holds it)."""
     fraction: int = 0
     """Most fractional second digits of a timestamp."""
-    time_seen: bool = False
-    """Some date/timestamp value has a time part."""
     offsets: int = 0
     """Timestamp values carrying a UTC offset."""
     max_length: int = 0
@@ -126,7 +124,6 @@ class ValueStats:
             float_text=self.float_text or other.float_text,
             special=self.special or other.special,
             fraction=max(self.fraction, other.fraction),
-            time_seen=self.time_seen or other.time_seen,
             offsets=self.offsets + other.offsets,
             max_length=max(self.max_length, other.max_length),
         )
@@ -244,7 +241,6 @@ def _times(stats: ValueStats, values: pa.Array) -> None:
         return
     parts = pc.extract_regex(values.filter(valid), TIMESTAMP)
     stats.fraction = max(stats.fraction, _max_length(parts.field("fraction")))
-    stats.time_seen = stats.time_seen or _max_length(parts.field("time")) > 0
     stats.offsets += int(pc.sum(pc.greater(pc.utf8_length(parts.field("zone")), 0)).as_py() or 0)
 
 
@@ -356,7 +352,8 @@ def choose_type(stats: ValueStats) -> TypeChoice:
         return TypeChoice("uuid", "UUIDs")
     if stats.fits("json"):
         return TypeChoice("json", "JSON objects/arrays")
-    return TypeChoice("varchar", f"text, longest {stats.max_length} characters")
+    empty = f", {stats.empties} empty string(s)" if stats.empties else ""
+    return TypeChoice("varchar", f"text, longest {stats.max_length} characters{empty}")
 
 
 def misfit(stats: ValueStats, column_type: ColumnType) -> str | None:

@@ -53,7 +53,6 @@ class TableDraft:
     files: list[DmsFile] = field(default_factory=list)
     rows_sampled: int = 0
     layout: TableLayout | None = None
-    ddl_origin: str | None = None
     description: str | None = None
     notes: list[str] = field(default_factory=list)
     """What was seen that the user should know (drift, disagreements with the DDL)."""
@@ -188,7 +187,6 @@ def _castable(column: pa.Array) -> bool:
 
 def _apply_ddl(draft: TableDraft, ddl: DdlTable, headerless: bool) -> None:
     """The DDL decides names, types and NOT NULL; files that disagree are reported."""
-    draft.ddl_origin = ddl.origin
     draft.description = ddl.description
     from_files = {c.name.lower(): c for c in draft.columns}
     columns: list[ColumnDraft] = []

@@ -54,7 +54,6 @@ class InferResult:
     schemas: list[SchemaResult] = field(default_factory=list)
     outcomes: dict[tuple[str, str], WriteOutcome] = field(default_factory=dict)
     skipped: list[str] = field(default_factory=list)
-    discovery: Discovery | None = None
 
 
 def _ddl_tables(options: InferOptions) -> list[DdlTable]:
@@ -129,7 +128,6 @@ def infer(options: InferOptions) -> InferResult:
     result = InferResult(options.source.describe() if options.source else None)
     ddl = _ddl_tables(options)
     found = discover(options.source) if options.source else Discovery()
-    result.discovery = found
     result.skipped.extend(found.skipped)
     samples = _samples(options, found) if options.source else {}
     folders = sorted(set(found.tables) | set(samples))

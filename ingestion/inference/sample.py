@@ -62,8 +62,6 @@ class ParquetSample:
     file: DmsFile
     schema: pa.Schema
     table: pa.Table
-    physical: dict[str, str] = field(default_factory=dict)
-    """Column name -> Parquet physical type (to tell bare fixed-length bytes apart)."""
     problems: list[str] = field(default_factory=list)
 
 
@@ -174,18 +172,13 @@ def _spool(stream: BinaryIO) -> BinaryIO:
     return spooled  # type: ignore[return-value]
 
 
-def _physical_types(parquet: pq.ParquetFile) -> dict[str, str]:
-    schema = parquet.schema
-    return {schema.column(i).name: schema.column(i).physical_type for i in range(len(schema))}
-
-
 def read_parquet_sample(stream: BinaryIO, dms_file: DmsFile, rows: int) -> ParquetSample:
     parquet = pq.ParquetFile(_spool(stream))
     schema = parquet.schema_arrow
     batches = parquet.iter_batches(batch_size=max(rows, 1))
     first = next(batches, None)
     table = pa.Table.from_batches([first] if first is not None else [], schema=schema)
-    return ParquetSample(dms_file, schema, table, _physical_types(parquet))
+    return ParquetSample(dms_file, schema, table)
 
 
 def read_sample(source: FileSource, dms_file: DmsFile, rows: int) -> Sample:
