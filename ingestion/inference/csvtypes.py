@@ -324,7 +324,9 @@ def choose_type(stats: ValueStats) -> TypeChoice:
         chosen = decimal_type(stats.int_digits, stats.scale)
         if chosen:
             return TypeChoice(
-                chosen, f"up to {stats.int_digits} digits before and {stats.scale} after the point"
+                chosen,
+                f"decimals, at most {stats.int_digits} digit(s) before the point and "
+                f"{stats.scale} after",
             )
         return TypeChoice("varchar", "numbers of more than 38 digits: text")
     if stats.fits("number"):

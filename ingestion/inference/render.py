@@ -165,7 +165,8 @@ def proposal_text(proposal: dict[str, Any], changes: list[str], path_name: str) 
 def settings_text(settings: dict[str, Setting], origin: str) -> str:
     header = [
         f"The DMS S3 endpoint settings seen in {origin} (docs/landing.md explains each).",
-        "Only what differs from AWS's defaults (no header, no Op in full load, no timestamp or",
-        "change-sequence column, ',' delimiter, no date partitions) is listed.",
+        "Listed: what differs from AWS's defaults (no header, no Op in full load, no timestamp",
+        "or change-sequence column, ',' delimiter, no date partitions), and any setting whose",
+        "default in this version of landing is not AWS's.",
     ]
     return with_mark(render_settings(settings, header))

@@ -126,6 +126,12 @@ def as_mapping(draft: SettingsDraft) -> dict[str, Setting]:
     for name in AWS_DEFAULTS:
         value = draft.value(name)
         if worth_writing(name, value):
-            setting = draft.values.get(name) or Setting(value, "AWS's default (nothing seen)")
+            setting = draft.values.get(name) or Setting(value, "nothing seen")
+            if value == AWS_DEFAULTS[name]:
+                setting = Setting(
+                    value,
+                    f"{setting.reason}; AWS's default, written out because this landing "
+                    "version assumes otherwise",
+                )
             written[name] = setting
     return written

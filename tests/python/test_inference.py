@@ -334,3 +334,14 @@ def test_segment_and_hex_counter_load_files_are_all_sampled(
         "smallint",
         "decimal(9,1)",
     ]
+
+
+def test_settings_at_aws_defaults_are_written_only_while_landing_assumes_otherwise() -> None:
+    """Once landing's defaults are AWS's, _dms_settings.yml lists only what differs."""
+    from ingestion.contracts import DmsSettings
+    from ingestion.inference.settings import AWS_DEFAULTS, worth_writing
+
+    for name, aws in AWS_DEFAULTS.items():
+        assert worth_writing(name, aws) == (getattr(DmsSettings(), name) != aws), name
+    assert worth_writing("add_column_name", not AWS_DEFAULTS["add_column_name"])
+    assert worth_writing("csv_delimiter", "|")
