@@ -6,22 +6,35 @@ Modules, one job each:
 - ``dmsfiles``: what a DMS object key means (table, LOAD, CDC or transaction file, order,
   date partitions).
 - ``sources``: where DMS files are read from (a local folder; ``s3`` has the S3 source).
+- ``streams``: byte streams: the hashing reader (content ids), spooling for Parquet.
 - ``formats``: DMS CSV/Parquet bytes to Arrow batches with row positions.
 - ``txn``: PreserveTransactions files (rows of many tables) split into per-table batches.
 - ``conform``: cast a batch to its contract; rows that do not fit get a reason.
+- ``schemas``: the Arrow schemas of the raw zone and the quarantine.
 - ``storage``: the lake's file operations (``LakeStore``) and the local-folder store.
-- ``s3``: S3 through boto3: the DMS source and the lake store.
+- ``s3``: S3 through boto3: the DMS source and the lake store (AWS errors wrapped here).
+- ``locations``: open a source or a lake from a folder or ``s3://`` location.
 - ``lake``: the raw zone and quarantine layout on any store, atomic writes.
 - ``ledger``: which file versions were landed, so reruns land nothing twice.
 - ``lock``: one landing run per lake at a time.
 - ``faults``: the test-only crash hook (``DMSW_CRASH_AFTER``), inert otherwise.
-- ``landing``: one landing run over all new files.
+- ``discovery``: which files a run lands (``PendingFile``: a table file or a transaction
+  file), in DMS order.
+- ``file_landing``: land one file and return its outcome (``FileOutcome``).
+- ``table_writer``: one table's staged raw and quarantine outputs for one file.
+- ``quarantine``: quarantine rows and where records of unknown tables go.
+- ``run``: one landing run (``Lander``): lock, discovery, workers, merge, report.
+- ``summary``: the run's counts and report (``RunSummary``) and the error it ends with.
+- ``land``: ``dmsw land`` from its options: contracts, source, lake, run, Glue.
+- ``landing``: the names code uses to land in process (``Lander``, ``RunSummary``).
 - ``glue``: register raw tables and the quarantine in the Glue Data Catalog.
 - ``progress``: the progress bar and per-file lines.
 - ``status``: per-table files, rows, newest commit and lag, from the ledger.
+- ``errors``: the one error root; each branch carries its exit code.
 - ``inference``: draft contracts from DMS files and DDL (``dmsw contracts infer``).
-- ``cli``: the ``dmsw`` command (``dmsw simulate`` runs the top-level ``simulator`` package,
-  the demo and test data generator, imported only by that subcommand).
+- ``cli``: the ``dmsw`` command (parses arguments, prints, maps errors to exit codes;
+  ``dmsw simulate`` runs the top-level ``simulator`` package, the demo and test data
+  generator, imported only by that subcommand).
 """
 
 __version__ = "0.1.0"

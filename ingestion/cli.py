@@ -9,6 +9,9 @@ Exit codes:
   3  another landing run holds the lake's lock; nothing was done
   4  --strict and some row or file was quarantined
 
+Each code belongs to an error class in ``ingestion/errors.py``; ``main`` maps them in one
+place.
+
 ``--source`` and ``--lake`` take a folder or ``s3://bucket/prefix``; S3 access uses the
 standard AWS configuration (AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL, credentials chain).
 """
@@ -23,16 +26,13 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
-from ingestion.contracts import load_contracts
-from ingestion.errors import LockHeldError, UserError
+from ingestion.errors import EXIT_OK, DmswError, QuarantineError, UserError
 from ingestion.inference import command as contracts_command
-from ingestion.lake import Lake
-from ingestion.landing import Lander, RunSummary, report
+from ingestion.land import LandOptions, land
+from ingestion.locations import open_lake, open_source
 from ingestion.progress import LinePrinter, ProgressBar
-from ingestion.sources import FileSource, LocalSource
 from ingestion.status import table_status
-
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_LOCKED, EXIT_QUARANTINE = 0, 1, 2, 3, 4
+from ingestion.summary import RunSummary, report
 
 
 def _env_path(name: str, default: str) -> Path:
@@ -46,26 +46,6 @@ def _add_lake(parser: argparse.ArgumentParser) -> None:
         help="lake root holding raw/, quarantine/ and _ledger/: a folder or s3://bucket/prefix "
         "(env LAKE_DIR; default data/lake)",
     )
-
-
-def is_s3_url(location: str) -> bool:
-    return location.startswith("s3://")
-
-
-def open_lake(location: str) -> Lake:
-    if is_s3_url(location):
-        from ingestion.s3 import S3Store  # boto3 is imported only when S3 is used
-
-        return Lake(S3Store(location))
-    return Lake(Path(location))
-
-
-def open_source(location: str) -> FileSource:
-    if is_s3_url(location):
-        from ingestion.s3 import S3Source
-
-        return S3Source(location)
-    return LocalSource(Path(location))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -144,7 +124,7 @@ def build_parser() -> argparse.ArgumentParser:
     land.add_argument(
         "--strict",
         action="store_true",
-        help=f"exit {EXIT_QUARANTINE} when any row or file was quarantined",
+        help=f"exit {QuarantineError.exit_code} when any row or file was quarantined",
     )
 
     status = sub.add_parser("status", help="files and rows landed per table")
@@ -207,36 +187,21 @@ def _print_summary(summary: RunSummary) -> None:
 
 
 def _land(args: argparse.Namespace) -> int:
-    contracts = load_contracts(args.contracts)
-    glue = args.glue if args.glue is not None else is_s3_url(args.lake)
-    if glue and not is_s3_url(args.lake):
-        raise UserError("--glue needs the lake on S3 (--lake s3://bucket/prefix)")
-    lake = open_lake(args.lake)
-    source = open_source(args.source)
+    options = LandOptions(
+        source=args.source,
+        lake=args.lake,
+        contracts=args.contracts,
+        workers=args.workers,
+        glue=args.glue,
+        glue_database=args.glue_database,
+    )
     bar = ProgressBar(sys.stderr) if args.progress or sys.stderr.isatty() else None
     lines = None if args.json or bar else LinePrinter(sys.stdout)
-    if args.workers is not None and args.workers < 1:
-        raise UserError("--workers must be 1 or more")
-    lander = Lander(source, lake, contracts, progress=bar or lines, workers=args.workers)
     try:
-        summary = lander.run()
+        summary = land(options, progress=bar or lines)
     finally:
         if bar:
             bar.close()
-    if glue:
-        from ingestion.glue import GlueCatalog, register_lake
-        from ingestion.s3 import client
-
-        catalog = GlueCatalog(client("glue"), args.glue_database)
-        try:
-            done = register_lake(catalog, lake, contracts, lander.drift_columns)
-        except Exception as exc:  # the files landed; the catalog update is retried next run
-            summary.errors.append(f"Glue database {args.glue_database}: {exc}")
-            summary.glue_failed = True
-        else:
-            changed = sorted(f"{name} {what}" for name, what in done.items() if what != "unchanged")
-            if changed:
-                summary.notes.append(f"Glue database {args.glue_database}: {', '.join(changed)}")
     data = report(summary)
     if args.report:
         args.report.parent.mkdir(parents=True, exist_ok=True)
@@ -245,10 +210,9 @@ def _land(args: argparse.Namespace) -> int:
         print(json.dumps(data, indent=2, default=str))
     else:
         _print_summary(summary)
-    if summary.files_failed or summary.glue_failed:
-        return EXIT_FAILED
-    if args.strict and (summary.rows_quarantined or summary.files_quarantined):
-        return EXIT_QUARANTINE
+    problem = summary.problem(strict=args.strict)
+    if problem:
+        raise problem
     return EXIT_OK
 
 
@@ -280,18 +244,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "contracts":
             return contracts_command.run(args, open_source)
         return _status(args)
-    except UserError as exc:
+    except DmswError as exc:  # every expected error, with its exit code (ingestion/errors.py)
         print(f"error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    except LockHeldError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_LOCKED
-    except Exception as exc:
-        if not type(exc).__module__.startswith(("botocore", "boto3", "s3transfer")):
-            raise
-        # S3 or Glue refused or could not be reached: say so, without a traceback
-        print(f"error: AWS: {exc}", file=sys.stderr)
-        return EXIT_FAILED
+        return exc.exit_code
 
 
 if __name__ == "__main__":

@@ -21,38 +21,12 @@ from ingestion.dmsfiles import DmsFile
 from ingestion.errors import FileRejectedError
 from ingestion.formats import OP_COLUMN
 
-LINEAGE_FIELDS = [
-    pa.field("_dms_op", pa.string()),
-    pa.field("_dms_commit_ts", pa.timestamp("us")),
-    pa.field("_dms_change_seq", pa.string()),
-]
-TRAILER_FIELDS = [
-    pa.field("_dms_file", pa.string()),
-    pa.field("_dms_file_order", pa.string()),
-    pa.field("_dms_row", pa.int64()),
-    pa.field("_landing_run_id", pa.string()),
-    pa.field("_landed_at", pa.timestamp("us")),
-]
-QUARANTINE_SCHEMA = pa.schema(
-    [
-        pa.field("schema_name", pa.string()),
-        pa.field("table_name", pa.string()),
-        pa.field("dms_file", pa.string()),
-        pa.field("dms_row", pa.int64()),
-        pa.field("reason", pa.string()),
-        pa.field("raw_record", pa.string()),
-        pa.field("landing_run_id", pa.string()),
-        pa.field("landed_at", pa.timestamp("us")),
-    ]
-)
+# the lake's schemas moved to ``ingestion.schemas``; these names stay importable from here
+# (scripts/dbt_offline.py imports them)
+from ingestion.schemas import QUARANTINE_SCHEMA as QUARANTINE_SCHEMA
+from ingestion.schemas import raw_schema as raw_schema
+
 _VALUE_PREVIEW = 60
-
-
-def raw_schema(contract: TableContract, drift: list[str] | None = None) -> pa.Schema:
-    """The raw-zone schema: DMS change metadata, typed contract columns, drift, lineage."""
-    data = [pa.field(c.name, c.arrow_type) for c in contract.columns]
-    extra = [pa.field(name, pa.string()) for name in drift or []]
-    return pa.schema([*LINEAGE_FIELDS, *data, *extra, *TRAILER_FIELDS])
 
 
 @dataclass

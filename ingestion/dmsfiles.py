@@ -20,7 +20,12 @@ from ingestion.contracts import PARTITION_DELIMITERS, DmsSettings
 _LOAD = re.compile(r"^(?:SEGMENT(?P<segment>\d+)_)?LOAD(?P<counter>[0-9A-Fa-f]{8})$")
 _CDC = re.compile(r"^(?P<date>\d{8})-(?P<time>\d{9,10})$")
 _TXN = re.compile(r"^CDC_TXN-(?P<date>\d{8})(?P<time>\d{9,10})$")
-_EXTENSIONS = {".csv": ("csv", False), ".csv.gz": ("csv", True), ".parquet": ("parquet", False)}
+Format = Literal["csv", "parquet"]
+_EXTENSIONS: dict[str, tuple[Format, bool]] = {
+    ".csv": ("csv", False),
+    ".csv.gz": ("csv", True),
+    ".parquet": ("parquet", False),
+}
 _SAFE_PART = re.compile(r"^[A-Za-z0-9_.=-]+$")
 _TOKENS = {"YYYYMMDD": "YMD", "YYYYMMDDHH": "YMDH", "YYYYMM": "YM", "MMYYYYDD": "MYD"}
 _TOKENS["DDMMYYYY"] = "DMY"
@@ -40,7 +45,7 @@ class DmsFile:
     """Empty for a PreserveTransactions file: its rows name their tables."""
     table: str
     kind: Kind
-    format: Literal["csv", "parquet"]
+    format: Format
     gzip: bool
     order_key: str
     """Sorts files in the order DMS wrote them: full load first, then CDC by time."""
@@ -152,7 +157,7 @@ def parse_key(
         segment = int(load.group("segment") or 0)
         where = date or "/".join(folders)
         order_key = f"0|{where}|{segment:06d}|{load.group('counter').upper()}"
-        return DmsFile(key, schema, table, "load", fmt, gz, order_key, folders)  # type: ignore[arg-type]
+        return DmsFile(key, schema, table, "load", fmt, gz, order_key, folders)
     cdc = _CDC.match(base)
     if cdc:
         if settings.date_partition_enabled and folders and date is None:
@@ -162,5 +167,5 @@ def parse_key(
                 f"{key!r}"
             )
         order_key = f"1|{_moment(cdc.group('date'), cdc.group('time'))}|{base}"
-        return DmsFile(key, schema, table, "cdc", fmt, gz, order_key, folders)  # type: ignore[arg-type]
+        return DmsFile(key, schema, table, "cdc", fmt, gz, order_key, folders)
     raise NotADmsFileError(f"not a DMS file name (LOADxxxxxxxx or yyyymmdd-hhmmssfff): {name!r}")

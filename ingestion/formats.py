@@ -11,14 +11,11 @@ from __future__ import annotations
 import csv
 import decimal
 import gzip
-import hashlib
 import io
-import shutil
-import tempfile
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import BinaryIO
+from typing import IO
 
 import numpy as np
 import pyarrow as pa
@@ -28,41 +25,12 @@ import pyarrow.parquet as pq
 from ingestion.contracts import TableContract
 from ingestion.dmsfiles import DmsFile
 from ingestion.errors import FileRejectedError
+from ingestion.streams import ByteStream, spool
 
 OP_COLUMN = "Op"
 READ_ERRORS = (pa.ArrowException, UnicodeDecodeError, OSError, EOFError, zlib.error)
 BLOCK_SIZE = 16 << 20
 _PEEK = 1 << 20
-SPOOL_MEMORY = 64 << 20
-
-
-class HashingReader(io.RawIOBase):
-    """A read-only stream that hashes every byte it passes on (the file's content id)."""
-
-    def __init__(self, raw: BinaryIO) -> None:
-        self._raw = raw
-        self._sha = hashlib.sha256()
-        self.bytes_read = 0
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
-        data = self._raw.read(len(buffer))
-        n = len(data)
-        buffer[:n] = data
-        self._sha.update(data)
-        self.bytes_read += n
-        return n
-
-    def drain(self) -> None:
-        """Read to the end so the hash covers the whole file, whatever the parser read."""
-        while self.read(1 << 20):
-            pass
-
-    @property
-    def sha256(self) -> str:
-        return self._sha.hexdigest()
 
 
 @dataclass
@@ -191,9 +159,9 @@ def as_text(
     return pa.RecordBatch.from_arrays(columns, names=batch.schema.names), positions[keep]
 
 
-def read_csv(stream: BinaryIO, contract: TableContract, dms_file: DmsFile) -> ParsedFile:
+def read_csv(stream: ByteStream, contract: TableContract, dms_file: DmsFile) -> ParsedFile:
     """Stream a DMS CSV file (already decompressed) as text batches with row positions."""
-    buffered = io.BufferedReader(stream, buffer_size=_PEEK)  # type: ignore[type-var]
+    buffered = io.BufferedReader(stream, buffer_size=_PEEK)
     prefix = buffered.peek(_PEEK)[:_PEEK]
     if not prefix.strip():
         return ParsedFile(Layout([], header=False), iter(()))
@@ -277,7 +245,7 @@ def _normalize_parquet(batch: pa.RecordBatch, contract: TableContract) -> pa.Rec
     return pa.RecordBatch.from_arrays(columns, names=batch.schema.names) if changed else batch
 
 
-def read_parquet(stream: BinaryIO, contract: TableContract) -> ParsedFile:
+def read_parquet(stream: IO[bytes], contract: TableContract) -> ParsedFile:
     """Stream a DMS Parquet file; columns keep their Parquet types until ``conform``."""
     try:
         parquet = pq.ParquetFile(stream)
@@ -298,25 +266,14 @@ def read_parquet(stream: BinaryIO, contract: TableContract) -> ParsedFile:
     return ParsedFile(Layout(names, header=True), batches())
 
 
-def spool(stream: BinaryIO) -> BinaryIO:
-    """Copy a stream to a temporary file (in memory up to SPOOL_MEMORY, then on disk).
-
-    Parquet needs random access; this gives it without holding a large object in memory.
-    """
-    spooled = tempfile.SpooledTemporaryFile(max_size=SPOOL_MEMORY)  # noqa: SIM115 - returned
-    shutil.copyfileobj(stream, spooled, 1 << 20)
-    spooled.seek(0)
-    return spooled  # type: ignore[return-value]
-
-
-def open_file(stream: BinaryIO, contract: TableContract, dms_file: DmsFile) -> ParsedFile:
+def open_file(stream: ByteStream, contract: TableContract, dms_file: DmsFile) -> ParsedFile:
     """Parse any DMS file variant (CSV, gzip CSV, Parquet)."""
     try:
         if dms_file.format == "parquet":
             return read_parquet(spool(stream), contract)
         if dms_file.gzip:
             unzipped = gzip.GzipFile(fileobj=stream, mode="rb")
-            return read_csv(unzipped, contract, dms_file)  # type: ignore[arg-type]
+            return read_csv(unzipped, contract, dms_file)
         return read_csv(stream, contract, dms_file)
     except READ_ERRORS as exc:
         raise FileRejectedError(f"cannot read: {type(exc).__name__}: {exc}") from exc

@@ -14,9 +14,10 @@ from typing import Any
 import pyarrow as pa
 from botocore.exceptions import ClientError
 
-from ingestion.conform import QUARANTINE_SCHEMA, raw_schema
 from ingestion.contracts import TableContract, check_identifier
 from ingestion.lake import Lake
+from ingestion.s3 import aws_call
+from ingestion.schemas import QUARANTINE_SCHEMA, raw_schema
 
 QUARANTINE_TABLE = "landing_quarantine"
 _PARQUET = {
@@ -75,22 +76,24 @@ class GlueCatalog:
     def __init__(self, glue: Any, database: str) -> None:
         self.glue = glue
         self.database = check_identifier(database, "Glue database")
-        try:
-            glue.create_database(DatabaseInput={"Name": self.database})
-        except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") != "AlreadyExistsException":
-                raise
+        with aws_call(f"Glue create database {self.database}"):
+            try:
+                glue.create_database(DatabaseInput={"Name": self.database})
+            except ClientError as exc:
+                if exc.response.get("Error", {}).get("Code") != "AlreadyExistsException":
+                    raise
 
     def upsert(self, name: str, schema: pa.Schema, location: str, description: str) -> str:
         """Create the table, or update it when its columns or location changed."""
         wanted = table_input(name, schema, location, description)
-        try:
-            current = self.glue.get_table(DatabaseName=self.database, Name=name)["Table"]
-        except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") != "EntityNotFoundException":
-                raise
-            self.glue.create_table(DatabaseName=self.database, TableInput=wanted)
-            return "created"
+        with aws_call(f"Glue table {self.database}.{name}"):
+            try:
+                current = self.glue.get_table(DatabaseName=self.database, Name=name)["Table"]
+            except ClientError as exc:
+                if exc.response.get("Error", {}).get("Code") != "EntityNotFoundException":
+                    raise
+                self.glue.create_table(DatabaseName=self.database, TableInput=wanted)
+                return "created"
         descriptor = current.get("StorageDescriptor", {})
         known = [c["Name"] for c in descriptor.get("Columns", [])]
         # the contract decides types; columns an earlier run added (drift) are kept
@@ -106,7 +109,8 @@ class GlueCatalog:
         ):
             return "unchanged"
         wanted["StorageDescriptor"]["Columns"] = ordered
-        self.glue.update_table(DatabaseName=self.database, TableInput=wanted)
+        with aws_call(f"Glue update table {self.database}.{name}"):
+            self.glue.update_table(DatabaseName=self.database, TableInput=wanted)
         return "updated"
 
 

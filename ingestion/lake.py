@@ -18,13 +18,14 @@ import json
 import shutil
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ingestion.contracts import TableContract, check_identifier
 from ingestion.storage import LakeStore, LocalStore, check_relative
+from ingestion.streams import ByteStream
 
 ROW_GROUP_SIZE = 1_000_000
 EMPTY_FILE = "_schema.parquet"
@@ -60,7 +61,7 @@ class Lake:
         writer.write(schema.empty_table(), allow_empty=True)
         writer.commit(EMPTY_FILE)
 
-    def keep_original(self, key: str, stream: BinaryIO) -> str:
+    def keep_original(self, key: str, stream: ByteStream) -> str:
         """Copy a file that could not be read, so it survives DMS deleting its copy."""
         rel = check_relative(f"quarantine_files/{key}")
         staged = self.store.staging(rel)

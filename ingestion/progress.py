@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from typing import TextIO
 
-from ingestion.landing import Progress
-
 WIDTH = 30
+
+
+@dataclass
+class Progress:
+    """What a progress display is told after each file."""
+
+    done: int
+    total: int
+    rows: int
+    message: str
 
 
 class ProgressBar:

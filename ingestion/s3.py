@@ -14,17 +14,22 @@ import shutil
 import tempfile
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, BinaryIO, Literal
+from typing import TYPE_CHECKING, Any, BinaryIO, Literal
 
 import boto3
+from boto3.exceptions import Boto3Error
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from ingestion import faults
-from ingestion.errors import ObjectVanishedError, UserError
+from ingestion.errors import AwsError, ObjectVanishedError, UserError
 from ingestion.sources import SourceObject
 from ingestion.storage import STAGING_PREFIX, check_relative
+
+if TYPE_CHECKING:
+    from _typeshed import WriteableBuffer
 
 _GONE = {"NoSuchKey", "404", "NotFound"}
 _CHANGED = {"PreconditionFailed", "412"}
@@ -48,6 +53,18 @@ def parse_s3_url(url: str) -> tuple[str, str]:
     return bucket, prefix
 
 
+@contextmanager
+def aws_call(what: str) -> Iterator[None]:
+    """Turn a boto3/botocore failure of ``what`` into AwsError (exit 1: the next run retries).
+
+    Every call to AWS goes through this, so no other module needs to know botocore's errors.
+    """
+    try:
+        yield
+    except (BotoCoreError, ClientError, Boto3Error) as exc:
+        raise AwsError(f"{what}: {exc}") from exc
+
+
 def client(service: Literal["s3", "glue"] = "s3") -> Any:
     """A boto3 client configured the standard AWS way, with standard retries."""
     try:
@@ -64,6 +81,12 @@ def _code(exc: ClientError) -> str:
     return str(exc.response.get("Error", {}).get("Code", ""))
 
 
+def _pages(pages: Any, what: str) -> Iterator[dict[str, Any]]:
+    """A paginator's pages, with AWS failures (raised while paging) as AwsError."""
+    with aws_call(what):
+        yield from pages
+
+
 class _Body(io.RawIOBase):
     """A botocore streaming body as a readable binary stream."""
 
@@ -73,9 +96,11 @@ class _Body(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
-        data = self._body.read(len(buffer))
-        buffer[: len(data)] = data
+    def readinto(self, buffer: WriteableBuffer, /) -> int:
+        view = memoryview(buffer)
+        with aws_call("S3 read"):
+            data = self._body.read(len(view))
+        view[: len(data)] = data
         return len(data)
 
     def close(self) -> None:
@@ -116,7 +141,7 @@ class S3Source:
             Bucket=self.bucket, Prefix=start, PaginationConfig={"PageSize": self.page_size}
         )
         self.pages = 0
-        for page in pages:
+        for page in _pages(pages, f"S3 list s3://{self.bucket}/{start}"):
             self.pages += 1
             for item in page.get("Contents", []):
                 key = str(item["Key"])
@@ -131,14 +156,15 @@ class S3Source:
     def open(self, key: str) -> BinaryIO:
         """Stream the object; the version listed, or ObjectVanishedError if it changed."""
         extra = {"IfMatch": self._etags[key]} if key in self._etags else {}
-        try:
-            response = self.s3.get_object(Bucket=self.bucket, Key=self._key(key), **extra)
-        except ClientError as exc:
-            if _code(exc) in _GONE:
-                raise ObjectVanishedError(f"{key} was listed but is gone") from exc
-            if _code(exc) in _CHANGED:
-                raise ObjectVanishedError(f"{key} changed since it was listed") from exc
-            raise
+        with aws_call(f"S3 get s3://{self.bucket}/{self._key(key)}"):
+            try:
+                response = self.s3.get_object(Bucket=self.bucket, Key=self._key(key), **extra)
+            except ClientError as exc:
+                if _code(exc) in _GONE:
+                    raise ObjectVanishedError(f"{key} was listed but is gone") from exc
+                if _code(exc) in _CHANGED:
+                    raise ObjectVanishedError(f"{key} changed since it was listed") from exc
+                raise
         return io.BufferedReader(_Body(response["Body"]), buffer_size=1 << 20)
 
 
@@ -168,31 +194,34 @@ class S3Store:
     def publish(self, staged: Path, rel: str) -> None:
         key = self._key(rel)
         faults.checkpoint(f"before uploading {rel}")
-        self.s3.upload_file(str(staged), self.bucket, key)
+        with aws_call(f"S3 upload s3://{self.bucket}/{key}"):
+            self.s3.upload_file(str(staged), self.bucket, key)
         faults.checkpoint(f"after uploading {rel}")
         staged.unlink(missing_ok=True)
 
     def put_bytes(self, rel: str, data: bytes) -> None:
         key = self._key(rel)
         faults.checkpoint(f"before putting {rel}")
-        self.s3.put_object(Bucket=self.bucket, Key=key, Body=data)
+        with aws_call(f"S3 put s3://{self.bucket}/{key}"):
+            self.s3.put_object(Bucket=self.bucket, Key=key, Body=data)
         faults.checkpoint(f"after putting {rel}")
 
     def get_bytes(self, rel: str) -> bytes | None:
-        try:
-            response = self.s3.get_object(Bucket=self.bucket, Key=self._key(rel))
-        except ClientError as exc:
-            if _code(exc) in _GONE:
-                return None
-            raise
-        data: bytes = response["Body"].read()
+        with aws_call(f"S3 get s3://{self.bucket}/{self._key(rel)}"):
+            try:
+                response = self.s3.get_object(Bucket=self.bucket, Key=self._key(rel))
+            except ClientError as exc:
+                if _code(exc) in _GONE:
+                    return None
+                raise
+            data: bytes = response["Body"].read()
         return data
 
     def list(self, prefix: str) -> Iterator[str]:
         start = self._key(prefix) + "/" if prefix else (f"{self.prefix}/" if self.prefix else "")
         root = f"{self.prefix}/" if self.prefix else ""
         pages = self.s3.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=start)
-        for page in pages:
+        for page in _pages(pages, f"S3 list s3://{self.bucket}/{start}"):
             for item in page.get("Contents", []):
                 rel = str(item["Key"])[len(root) :]
                 if not rel.endswith("/"):
@@ -200,18 +229,22 @@ class S3Store:
 
     def delete(self, rel: str) -> None:
         faults.checkpoint(f"before deleting {rel}")
-        self.s3.delete_object(Bucket=self.bucket, Key=self._key(rel))
+        with aws_call(f"S3 delete s3://{self.bucket}/{self._key(rel)}"):
+            self.s3.delete_object(Bucket=self.bucket, Key=self._key(rel))
         faults.checkpoint(f"after deleting {rel}")
 
     def create_exclusive(self, rel: str, data: bytes) -> bool:
         """A conditional put (``If-None-Match: *``): S3 refuses it when the key exists."""
         faults.checkpoint(f"before creating {rel}")
-        try:
-            self.s3.put_object(Bucket=self.bucket, Key=self._key(rel), Body=data, IfNoneMatch="*")
-        except ClientError as exc:
-            if _code(exc) in _EXISTS:
-                return False
-            raise
+        with aws_call(f"S3 put s3://{self.bucket}/{self._key(rel)}"):
+            try:
+                self.s3.put_object(
+                    Bucket=self.bucket, Key=self._key(rel), Body=data, IfNoneMatch="*"
+                )
+            except ClientError as exc:
+                if _code(exc) in _EXISTS:
+                    return False
+                raise
         faults.checkpoint(f"after creating {rel}")
         return True
 
@@ -219,12 +252,13 @@ class S3Store:
         """Abort multipart uploads a killed run left open under the lake prefix."""
         removed = 0
         start = f"{self.prefix}/" if self.prefix else ""
-        response = self.s3.list_multipart_uploads(Bucket=self.bucket, Prefix=start)
-        for upload in response.get("Uploads", []):
-            self.s3.abort_multipart_upload(
-                Bucket=self.bucket, Key=upload["Key"], UploadId=upload["UploadId"]
-            )
-            removed += 1
+        with aws_call(f"S3 multipart uploads of s3://{self.bucket}/{start}"):
+            response = self.s3.list_multipart_uploads(Bucket=self.bucket, Prefix=start)
+            for upload in response.get("Uploads", []):
+                self.s3.abort_multipart_upload(
+                    Bucket=self.bucket, Key=upload["Key"], UploadId=upload["UploadId"]
+                )
+                removed += 1
         return removed
 
     def close(self) -> None:

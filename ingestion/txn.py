@@ -14,7 +14,6 @@ import csv
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import BinaryIO
 
 import numpy as np
 import pyarrow as pa
@@ -23,10 +22,10 @@ from ingestion.contracts import DmsSettings, TableContract
 from ingestion.dmsfiles import DmsFile
 from ingestion.errors import FileRejectedError
 from ingestion.formats import BadRecord, expected_columns
+from ingestion.quarantine import UNKNOWN
+from ingestion.streams import ByteStream
 
 CHUNK_ROWS = 65_536
-UNKNOWN = ("_transactions", "_unknown")
-"""Where records of tables without a contract go in the quarantine."""
 
 
 @dataclass
@@ -45,13 +44,14 @@ def _is_header(record: list[str]) -> bool:
 
 
 def read_transactions(
-    stream: BinaryIO,
+    stream: ByteStream,
     settings: DmsSettings,
     contracts: dict[tuple[str, str], TableContract],
     dms_file: DmsFile,
 ) -> Iterator[TableChunk]:
     """Split a transaction file's records by table, ``CHUNK_ROWS`` at a time."""
-    text = io.TextIOWrapper(stream, encoding="utf-8", errors="surrogateescape", newline="")
+    buffered = io.BufferedReader(stream)
+    text = io.TextIOWrapper(buffered, encoding="utf-8", errors="surrogateescape", newline="")
     reader = csv.reader(text, delimiter=settings.csv_delimiter, strict=True)
     pending: dict[tuple[str, str], tuple[list[list[str | None]], list[int]]] = {}
     layouts = {
@@ -122,3 +122,4 @@ def read_transactions(
         raise FileRejectedError(f"cannot read as CSV near record {position + 1}: {exc}") from exc
     finally:
         text.detach()  # leave the caller's stream open (it hashes the rest of the file)
+        buffered.detach()

@@ -20,7 +20,7 @@ from support.project import CONTRACTS
 
 from ingestion.cli import main
 from ingestion.contracts import load_contracts
-from ingestion.errors import UserError
+from ingestion.errors import AwsError, FilesFailedError, UserError
 from ingestion.glue import GlueCatalog
 from ingestion.lake import Lake
 from ingestion.landing import Lander, Progress
@@ -248,3 +248,31 @@ def test_glue_upsert_follows_the_contract_and_keeps_drift_columns(s3_endpoint: s
     assert columns == [("id", "bigint"), ("extra", "string"), ("amount", "decimal(12,2)")]
     with pytest.raises(UserError, match="not a plain identifier"):
         catalog.upsert("s__t; drop", second, location, "t")
+
+
+@pytest.mark.s3
+def test_s3_refusals_are_aws_errors_and_leave_the_files_for_the_next_run(
+    buckets: tuple[str, str],
+) -> None:
+    source, lake = buckets
+    for n in (1, 2, 3):
+        put(source, f"{CUSTOMERS}/20260301-09000000{n}.csv", csv(customer_row(n)))
+    s3 = boto3.client("s3")
+
+    def drop_the_source_bucket(update: Progress) -> None:  # after the first file landed
+        if update.done == 1:
+            for key in keys(source):
+                s3.delete_object(Bucket=source, Key=key)
+            s3.delete_bucket(Bucket=source)
+
+    summary = _lander(source, lake, drop_the_source_bucket).run()
+    assert (summary.files_landed, summary.files_failed) == (1, 2)
+    assert all("AwsError: S3 get s3://" in e and "NoSuchBucket" in e for e in summary.errors)
+    problem = summary.problem(strict=False)
+    assert isinstance(problem, FilesFailedError) and problem.exit_code == 1
+    store = S3Store(f"s3://{lake}/lake")
+    for key in keys(lake):
+        s3.delete_object(Bucket=lake, Key=key)
+    s3.delete_bucket(Bucket=lake)
+    with pytest.raises(AwsError, match=f"S3 put s3://{lake}/lake/x.json: .*NoSuchBucket"):
+        store.put_bytes("x.json", b"{}")

@@ -1,0 +1,201 @@
+"""One landing run: every DMS file not yet in the ledger lands in the raw zone, once.
+
+The run holds the lake's lock, removes what a killed run staged, writes the zero-row schema
+files, lists the new files (``discovery``) and lands them in parallel threads
+(``file_landing``, one outcome per file). It takes the outcomes in DMS order and, for each,
+records the ledger entry (after the file's outputs are visible: that is what makes a file
+count as landed), counts it into the ``RunSummary``, merges its drift and reports progress.
+So the lake, the ledger and the report are the same for any number of workers. A run killed
+at any point leaves either nothing visible for a file or outputs the rerun overwrites with
+the same content: no row is lost or doubled.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+
+import duckdb
+
+from ingestion.conform import Conformer
+from ingestion.discovery import Contracts, PendingFile, discover
+from ingestion.errors import UserError
+from ingestion.file_landing import FileLanding, FileOutcome, RunContext
+from ingestion.lake import LEDGER, Lake
+from ingestion.ledger import Ledger
+from ingestion.lock import RunLock
+from ingestion.progress import Progress
+from ingestion.schemas import QUARANTINE_SCHEMA, raw_schema
+from ingestion.sources import FileSource
+from ingestion.summary import RunSummary, report
+from ingestion.table_writer import RunStamp
+
+log = logging.getLogger("ingestion")
+
+WORKERS_ENV = "DMSW_LAND_WORKERS"
+
+
+def default_workers() -> int:
+    """Files landed at once: one per core, at most 4 (env DMSW_LAND_WORKERS overrides)."""
+    configured = os.environ.get(WORKERS_ENV)
+    if configured:
+        if not configured.isdigit() or int(configured) < 1:
+            raise UserError(f"{WORKERS_ENV} must be a whole number >= 1, not {configured!r}")
+        return int(configured)
+    return max(1, min(4, os.cpu_count() or 1))
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def new_run_id(now: datetime) -> str:
+    return now.strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:8]
+
+
+class Lander:
+    """Lands files into one lake; one instance per run.
+
+    ``clock`` (UTC now) and ``run_id`` can be given to make a run's stamps reproducible
+    (tests, comparisons); by default they are the real time and a new id.
+    """
+
+    def __init__(
+        self,
+        source: FileSource,
+        lake: Lake,
+        contracts: Contracts,
+        *,
+        progress: Callable[[Progress], None] | None = None,
+        workers: int | None = None,
+        clock: Callable[[], datetime] = utc_now,
+        run_id: str | None = None,
+    ) -> None:
+        self.source = source
+        self.workers = workers or default_workers()
+        self.lake = lake
+        self.contracts = contracts
+        self.progress = progress or (lambda update: None)
+        self.clock = clock
+        now = clock()
+        self.stamp = RunStamp(run_id or new_run_id(now), now)
+        self.summary = RunSummary(
+            self.stamp.run_id, source.describe(), lake.describe(), now.isoformat()
+        )
+        self.drift_columns: dict[str, list[str]] = {}
+        """Per table, the columns not in its contract that this run landed (as text)."""
+        self._connection = duckdb.connect(":memory:")
+        self._local = threading.local()
+        self._cursors: list[duckdb.DuckDBPyConnection] = []
+        self._cursors_lock = threading.Lock()
+
+    def _conformer(self) -> Conformer:
+        """This thread's conformer (a DuckDB cursor of the run's connection per thread)."""
+        conformer: Conformer | None = getattr(self._local, "conformer", None)
+        if conformer is None:
+            cursor = self._connection.cursor()
+            with self._cursors_lock:
+                self._cursors.append(cursor)
+            conformer = self._local.conformer = Conformer(cursor)
+        return conformer
+
+    def prepare(self) -> None:
+        """Zero-row files for every table and the quarantine, so readers always find them."""
+        for contract in self.contracts.values():
+            self.lake.ensure_table(contract, raw_schema(contract))
+        self.lake.ensure_quarantine(QUARANTINE_SCHEMA)
+
+    def run(self) -> RunSummary:
+        """Land every new file, holding the lake's lock (LockHeldError if another run has it)."""
+        lock = RunLock(self.lake, self.summary.run_id)
+        note = lock.acquire()
+        if note:
+            self.summary.notes.append(note)
+        try:
+            return self._run()
+        finally:
+            for cursor in self._cursors:
+                cursor.close()
+            self._connection.close()
+            lock.release()
+
+    def _run(self) -> RunSummary:
+        started = time.perf_counter()
+        removed = self.lake.store.clean_staging()
+        if removed:
+            self.summary.notes.append(f"removed {removed} staged file(s) of an interrupted run")
+        self.prepare()
+        ledger = Ledger(self.lake)
+        found = discover(self.source, self.contracts, ledger)
+        self.summary.files_seen = found.files_seen
+        self.summary.files_already_landed = found.already_landed
+        self.summary.skipped.extend(found.skipped)
+        context = RunContext(self.source, self.lake, self.contracts, ledger, self.stamp)
+
+        def land(pending: PendingFile) -> FileOutcome:
+            return FileLanding(pending, context, self._conformer()).land()
+
+        # Files land in parallel (parsing, casting and Parquet writing release the GIL); the
+        # outcomes are taken in DMS order, so the summary reads the same for any worker count.
+        # One worker lands in this thread, each file after the previous one's progress report.
+        with ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="land") as pool:
+            outcomes = (
+                map(land, found.pending) if self.workers == 1 else pool.map(land, found.pending)
+            )
+            try:
+                self._merge(found.pending, outcomes, ledger)
+            except BaseException:  # Ctrl-C, a failing progress display: start no more files
+                pool.shutdown(wait=True, cancel_futures=True)
+                raise
+        self.summary.finished_at = self.clock().isoformat()
+        self.summary.duration_s = round(time.perf_counter() - started, 3)
+        self.lake.write_json(f"{LEDGER}/runs/{self.summary.run_id}.json", report(self.summary))
+        return self.summary
+
+    def _merge(
+        self, pending: list[PendingFile], outcomes: Iterator[FileOutcome], ledger: Ledger
+    ) -> None:
+        """Record, count and report each file's outcome, in DMS order."""
+        summary = self.summary
+        rows = 0
+        for index, (item, outcome) in enumerate(zip(pending, outcomes, strict=True), start=1):
+            if outcome.vanished:
+                summary.files_vanished += 1
+                summary.notes.append(outcome.vanished)
+            if outcome.error:
+                summary.files_failed += 1
+                summary.errors.append(outcome.error)
+            for table, columns in outcome.drift_columns.items():
+                known = self.drift_columns.setdefault(table, [])
+                known.extend(c for c in columns if c not in known)
+            for table, notes in outcome.drift_notes.items():
+                summary.add_drift_notes(table, notes)
+            entry = outcome.entry
+            if entry is None:
+                continue
+            try:
+                ledger.record(entry)
+            except Exception as exc:  # the outputs stay; the next run lands the file again
+                log.exception("failed to record %s", entry.key)
+                summary.files_failed += 1
+                summary.errors.append(f"{entry.key}: {type(exc).__name__}: {exc}")
+                continue
+            summary.add_entry(entry)
+            rows += entry.rows_landed
+            self.progress(
+                Progress(
+                    index,
+                    len(pending),
+                    rows,
+                    f"{item.obj.key}: {entry.status}, {entry.rows_landed} rows"
+                    + (f", {entry.rows_quarantined} quarantined" if entry.rows_quarantined else "")
+                    + f" ({outcome.seconds:.1f}s)"
+                    + "".join(f"\n    note: {n}" for n in entry.notes),
+                )
+            )

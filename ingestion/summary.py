@@ -1,0 +1,105 @@
+"""What a landing run reports: counts per run and per table, notes, errors, and its exit code.
+
+The run fills a ``RunSummary`` from the outcome of each file, in DMS order (``add_entry``);
+``report`` turns it into the JSON kept in ``_ledger/runs/<run id>.json`` (and written by
+``--report``); ``problem`` says which error, if any, the command should end with.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+from ingestion.errors import AwsError, DmswError, FilesFailedError, QuarantineError
+from ingestion.ledger import LedgerEntry
+
+
+@dataclass
+class TableTotals:
+    files: int = 0
+    rows_landed: int = 0
+    rows_quarantined: int = 0
+
+
+@dataclass
+class RunSummary:
+    run_id: str
+    source: str
+    lake: str
+    started_at: str
+    finished_at: str = ""
+    duration_s: float = 0.0
+    files_seen: int = 0
+    files_already_landed: int = 0
+    files_landed: int = 0
+    files_duplicate: int = 0
+    files_quarantined: int = 0
+    files_failed: int = 0
+    files_vanished: int = 0
+    glue_failed: bool = False
+    tables: dict[str, TableTotals] = field(default_factory=dict)
+    drift: dict[str, list[str]] = field(default_factory=dict)
+    """Per table, the schema drift found: columns added or missing, per file."""
+    skipped: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    def totals(self, table: str) -> TableTotals:
+        return self.tables.setdefault(table, TableTotals())
+
+    @property
+    def rows_quarantined(self) -> int:
+        return sum(t.rows_quarantined for t in self.tables.values())
+
+    @property
+    def rows_landed(self) -> int:
+        return sum(t.rows_landed for t in self.tables.values())
+
+    def add_entry(self, entry: LedgerEntry) -> None:
+        """Count one file's ledger entry (landed, empty, quarantined whole or duplicate)."""
+        if entry.status == "duplicate":
+            self.files_duplicate += 1
+            self.notes.append(f"{entry.key}: same content as an already landed version")
+            return
+        for table, (landed, quarantined) in entry.per_table().items():
+            totals = self.totals(table)
+            totals.files += 1
+            totals.rows_landed += landed
+            totals.rows_quarantined += quarantined
+        if entry.status == "quarantined":
+            self.files_quarantined += 1
+        else:
+            self.files_landed += 1
+        self.notes.extend(f"{entry.key}: {note}" for note in entry.notes)
+
+    def add_drift_notes(self, table: str, notes: list[str]) -> None:
+        """Report schema drift of ``table`` (kept sorted: the same for any worker count)."""
+        self.drift[table] = sorted([*self.drift.get(table, []), *notes])
+
+    def problem(self, strict: bool) -> DmswError | None:
+        """The error the command ends with after reporting this run, if any."""
+        if self.files_failed:
+            return FilesFailedError(
+                f"{self.files_failed} file(s) failed to land; the next run retries them"
+            )
+        if self.glue_failed:
+            glue = [e for e in self.errors if e.startswith("Glue")]
+            return AwsError(glue[0] if glue else "Glue registration failed; the next run retries")
+        if strict and (self.rows_quarantined or self.files_quarantined):
+            return QuarantineError(
+                f"--strict: {self.rows_quarantined} row(s) and {self.files_quarantined} "
+                "whole file(s) quarantined"
+            )
+        return None
+
+
+def report(summary: RunSummary) -> dict[str, object]:
+    """The run report as JSON-ready data (also what ``--report`` writes)."""
+    data = asdict(summary)
+    data["rows_landed"] = summary.rows_landed
+    data["rows_quarantined"] = summary.rows_quarantined
+    return data
+
+
+def printable(text: str) -> str:
+    """``text`` with control characters escaped, safe to print to a terminal or a log."""
+    return text if text.isprintable() else text.encode("unicode_escape").decode("ascii")
