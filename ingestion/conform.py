@@ -1,9 +1,10 @@
 """Fit a parsed batch to its table contract, in DuckDB.
 
-Every value is cast to the contract type with ``try_cast``; a row with a value that does not
-cast, an unknown ``Op`` or a null primary key gets a reason and goes to the quarantine instead
-of the raw zone. Columns the contract does not know (schema drift) are kept as text;
-contract columns missing from the file are null. Both are reported.
+Every value is converted to its contract type only when the conversion is exact
+(``exact_casts``); a row with a value that does not convert exactly, an unknown ``Op`` or a
+null primary key gets a reason and goes to the quarantine instead of the raw zone. Columns
+the contract does not know (schema drift) are kept as text; contract columns missing from
+the file are null. Both are reported.
 """
 
 from __future__ import annotations
@@ -19,14 +20,13 @@ import pyarrow.compute as pc
 from ingestion.contracts import IDENTIFIER, TableContract, quote
 from ingestion.dmsfiles import DmsFile
 from ingestion.errors import FileRejectedError
+from ingestion.exact_casts import PREVIEW, commit_timestamp, conversion
 from ingestion.formats import OP_COLUMN
 
 # the lake's schemas moved to ``ingestion.schemas``; these names stay importable from here
 # (scripts/dbt_offline.py imports them)
 from ingestion.schemas import QUARANTINE_SCHEMA as QUARANTINE_SCHEMA
 from ingestion.schemas import raw_schema as raw_schema
-
-_VALUE_PREVIEW = 60
 
 
 @dataclass
@@ -78,12 +78,9 @@ def plan_columns(names: list[str], contract: TableContract, dms_file: DmsFile) -
     return plan
 
 
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
-def _build_sql(plan: ColumnPlan, contract: TableContract, source_names: dict[str, str]) -> str:
-    """One SELECT that casts, checks and explains; ``source_names`` maps contract -> file names."""
+def _build_sql(plan: ColumnPlan, contract: TableContract, source: pa.Schema) -> str:
+    """One SELECT that converts, checks and explains, over the batch (``source``)."""
+    names = {n.lower(): n for n in source.names}
     selects: list[str] = []
     checks: list[str] = []
     if plan.op:
@@ -91,18 +88,16 @@ def _build_sql(plan: ColumnPlan, contract: TableContract, source_names: dict[str
         selects.append(f"{op} as _dms_op")
         checks.append(
             f"case when {op} is null or {op} not in ('I', 'U', 'D') then 'unknown Op ' || "
-            f"coalesce('''' || left({op}, {_VALUE_PREVIEW}) || '''', 'null') end"
+            f"coalesce('''' || left({op}, {PREVIEW}) || '''', 'null') end"
         )
     else:
         selects.append("'I' as _dms_op")
     if plan.commit_ts:
-        ts = quote(plan.commit_ts)
-        selects.append(f"try_cast({ts} as timestamp) as _dms_commit_ts")
-        checks.append(
-            f"case when {ts} is not null and try_cast({ts} as timestamp) is null then "
-            f"'{plan.commit_ts}: ''' || left(cast({ts} as varchar), {_VALUE_PREVIEW}) "
-            "|| ''' is not a timestamp' end"
+        ts = commit_timestamp(
+            plan.commit_ts, quote(plan.commit_ts), source.field(plan.commit_ts).type
         )
+        selects.append(f"{ts.value} as _dms_commit_ts")
+        checks.append(ts.problem)
     else:
         selects.append("cast(null as timestamp) as _dms_commit_ts")
     if plan.change_seq:
@@ -110,18 +105,15 @@ def _build_sql(plan: ColumnPlan, contract: TableContract, source_names: dict[str
     else:
         selects.append("cast(null as varchar) as _dms_change_seq")
     for column in contract.columns:
-        target = column.column_type.duckdb_type
+        ctype = column.column_type
         if column.name in plan.missing:
-            selects.append(f"cast(null as {target}) as {quote(column.name)}")
+            selects.append(f"cast(null as {ctype.duckdb_type}) as {quote(column.name)}")
             continue
-        src = quote(source_names[column.name])
-        selects.append(f"try_cast({src} as {target}) as {quote(column.name)}")
-        if target != "varchar":
-            checks.append(
-                f"case when {src} is not null and try_cast({src} as {target}) is null then "
-                f"'{column.name}: ''' || left(cast({src} as varchar), {_VALUE_PREVIEW}) "
-                f"|| ''' is not a valid {target}' end"
-            )
+        name = names[column.name.lower()]
+        converted = conversion(column.name, ctype, quote(name), source.field(name).type)
+        selects.append(f"{converted.value} as {quote(column.name)}")
+        if converted.problem != "null":
+            checks.append(converted.problem)
     for name in plan.drift:
         selects.append(f"cast({quote(name)} as varchar) as {quote(name)}")
     key_checks = [
@@ -153,10 +145,8 @@ class Conformer:
         contract: TableContract,
     ) -> tuple[pa.Table, pa.Table]:
         """Return (rows for the raw zone, rows for the quarantine) with ``__row`` positions."""
-        names = {n.lower(): n for n in batch.schema.names}
-        source_names = {c: names[c.lower()] for c in plan.present}
         table = pa.Table.from_batches([batch]).append_column("__row", pa.array(positions))
-        sql = _build_sql(plan, contract, source_names)
+        sql = _build_sql(plan, contract, batch.schema)
         try:
             self.connection.register("batch", table)
             result = self.connection.sql(sql).to_arrow_table()
@@ -169,6 +159,14 @@ class Conformer:
         bad = result.filter(bad_mask).select(["__row", "__reason"])
         raw = [
             json.dumps(record, default=str, ensure_ascii=False)
-            for record in pa.Table.from_batches([batch]).filter(bad_mask).to_pylist()
+            for record in _as_records(pa.Table.from_batches([batch]).filter(bad_mask))
         ]
         return good, bad.append_column("__raw", pa.array(raw, pa.string()))
+
+
+def _as_records(table: pa.Table) -> list[dict[str, object]]:
+    """Rows as dicts for the quarantine's raw record; timestamps as their exact text (Python
+    datetimes cannot hold nanoseconds)."""
+    columns = [c.cast(pa.string()) if pa.types.is_timestamp(c.type) else c for c in table.columns]
+    records: list[dict[str, object]] = pa.table(columns, names=table.column_names).to_pylist()
+    return records

@@ -30,6 +30,8 @@ from ingestion.streams import ByteStream, spool
 OP_COLUMN = "Op"
 READ_ERRORS = (pa.ArrowException, UnicodeDecodeError, OSError, EOFError, zlib.error)
 BLOCK_SIZE = 16 << 20
+# Python's csv module refuses fields over 128 KB; DMS fields can be as large as a block
+csv.field_size_limit(max(csv.field_size_limit(), BLOCK_SIZE))
 _PEEK = 1 << 20
 
 

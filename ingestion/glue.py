@@ -43,6 +43,8 @@ def hive_type(arrow: pa.DataType) -> str:
         return "boolean"
     if pa.types.is_string(arrow):
         return "string"
+    if pa.types.is_binary(arrow):
+        return "binary"
     if pa.types.is_date32(arrow):
         return "date"
     if pa.types.is_timestamp(arrow):

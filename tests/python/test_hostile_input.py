@@ -137,19 +137,39 @@ def test_unparseable_commit_timestamp_is_quarantined(
     assert reasons(lake)[0][:2] == (2, "dms_commit_ts: 'yesterday' is not a timestamp")
 
 
-def test_a_10_mb_field_lands_intact(
+def test_a_10_mb_field_lands_intact_or_is_kept_whole_in_the_quarantine(
     dms_root: Path, pipeline: Pipeline, tmp_path: Path, contracts: dict
 ) -> None:
     huge = "x" * (10 << 20)
+    # first_name is varchar(100): too long to land, kept whole with the record
     pipeline.write(CDC, csv(customer_row(1).replace("Ann", huge), customer_row(2)))
     lake = tmp_path / "lake"
     land(dms_root, lake, contracts)
-    source = f"read_parquet('{lake}/raw/{CUSTOMERS}/*.parquet')"
-    assert duckdb.sql(
-        f"select customer_id, length(first_name) from {source} order by 1"
-    ).fetchall() == [
+    assert landed_ids(lake) == [2]
+    ((row, reason, raw),) = reasons(lake)
+    assert row == 1
+    assert str(reason).endswith(
+        f"does not fit varchar(100): longer than 100 characters ({10 << 20})"
+    )
+    assert json.loads(str(raw))["first_name"] == huge
+    # in a column without a length limit it lands intact
+    folder = tmp_path / "contracts" / "docs"
+    folder.mkdir(parents=True)
+    (folder / "notes.yml").write_text(
+        "table: notes\nprimary_key: [id]\ncolumns:\n"
+        "  - {name: id, type: bigint}\n  - {name: body, type: varchar}\n"
+    )
+    (folder / "_dms_settings.yml").write_text(
+        "add_column_name: false\ninclude_op_for_full_load: false\n"
+        "timestamp_column_name: ''\nchange_seq_column_name: ''\n"
+    )
+    pipeline.write("docs/notes/LOAD00000001.csv", f"1,{huge}\n2,short\n")
+    notes_lake = tmp_path / "notes_lake"
+    land(dms_root, notes_lake, load_contracts(tmp_path / "contracts"))
+    source = f"read_parquet('{notes_lake}/raw/docs/notes/*.parquet')"
+    assert duckdb.sql(f"select id, length(body) from {source} order by 1").fetchall() == [
         (1, 10 << 20),
-        (2, 3),
+        (2, 5),
     ]
 
 

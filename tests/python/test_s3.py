@@ -241,11 +241,16 @@ def test_glue_upsert_follows_the_contract_and_keeps_drift_columns(s3_endpoint: s
     first = pa.schema([("id", pa.int32()), ("extra", pa.string())])
     assert catalog.upsert("s__t", first, location, "t") == "created"
     assert catalog.upsert("s__t", first, location, "t") == "unchanged"
-    second = pa.schema([("id", pa.int64()), ("amount", pa.decimal128(12, 2))])
+    second = pa.schema([("id", pa.int64()), ("amount", pa.decimal128(12, 2)), ("b", pa.binary())])
     assert catalog.upsert("s__t", second, location, "t") == "updated"
     table = boto3.client("glue").get_table(DatabaseName="upserts", Name="s__t")["Table"]
     columns = [(c["Name"], c["Type"]) for c in table["StorageDescriptor"]["Columns"]]
-    assert columns == [("id", "bigint"), ("extra", "string"), ("amount", "decimal(12,2)")]
+    assert columns == [
+        ("id", "bigint"),
+        ("extra", "string"),
+        ("amount", "decimal(12,2)"),
+        ("b", "binary"),
+    ]
     with pytest.raises(UserError, match="not a plain identifier"):
         catalog.upsert("s__t; drop", second, location, "t")
 
