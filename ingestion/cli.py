@@ -5,7 +5,9 @@ Exit codes:
   0  done (quarantined rows and files are reported, not failures, unless --strict)
   1  some files failed to land unexpectedly, or S3/Glue refused a request; the next run
      retries them
-  2  bad arguments or configuration (the message says which)
+  2  bad arguments or configuration (the message says which), also when a table's files
+     contradict its DMS settings: that table is not landed (the others are) and the
+     message names the setting that fits the files
   3  another landing run holds the lake's lock; nothing was done
   4  --strict and some row or file was quarantined
 
@@ -165,12 +167,15 @@ def _print_summary(summary: RunSummary) -> None:
         f"{summary.files_landed} landed, {summary.files_duplicate} duplicate, "
         f"{summary.files_quarantined} quarantined whole, {summary.files_failed} failed"
         + (f", {summary.files_vanished} vanished" if summary.files_vanished else "")
+        + (f", {summary.files_stopped} held back (settings)" if summary.files_stopped else "")
     )
     for table, totals in sorted(summary.tables.items()):
         print(
             f"  {table:36} {totals.files:>4} files {totals.rows_landed:>10} rows landed "
             f"{totals.rows_quarantined:>6} quarantined"
         )
+    for _, why in sorted(summary.stopped.items()):
+        print(f"  NOT LANDED: {why}")
     for line in summary.skipped:
         print(f"  skipped: {line}")
     if summary.rows_quarantined or summary.files_quarantined:

@@ -206,12 +206,14 @@ class DmsSettings:
     by a transformation rule, ``csv_delimiter`` (CsvDelimiter), ``date_partition_enabled``,
     ``date_partition_sequence``, ``date_partition_delimiter`` and ``cdc_path`` (set when
     PreserveTransactions is on: the folder below the DMS root holding ``CDC_TXN-*`` files).
+    The defaults are AWS DMS's own: no header, no Op in full-load files, no timestamp or
+    change-sequence column, comma, no date partitions.
     """
 
-    add_column_name: bool = True
-    include_op_for_full_load: bool = True
-    timestamp_column_name: str | None = "dms_commit_ts"
-    change_seq_column_name: str | None = "dms_change_seq"
+    add_column_name: bool = False
+    include_op_for_full_load: bool = False
+    timestamp_column_name: str | None = None
+    change_seq_column_name: str | None = None
     csv_delimiter: str = ","
     date_partition_enabled: bool = False
     date_partition_sequence: str = "YYYYMMDD"

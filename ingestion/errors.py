@@ -3,6 +3,8 @@
     DmswError                     exit 1 unless a branch says otherwise
     ├── TerminalError             retrying will not help: someone must act first
     │   ├── UserError             2  bad arguments or configuration: the run cannot start
+    │   │   └── SettingsMismatchError  a table's files contradict its DMS settings: that
+    │   │                              table was not landed (the others were)
     │   ├── LockHeldError         3  another landing run holds the lake; nothing was done
     │   └── QuarantineError       4  --strict, and some row or file was quarantined
     ├── RetryableError            1  the next run retries what failed
@@ -38,6 +40,10 @@ class UserError(TerminalError):
     """Bad configuration or arguments: the run cannot start."""
 
     exit_code = 2
+
+
+class SettingsMismatchError(UserError):
+    """A table's files contradict its DMS settings; the table was stopped before landing."""
 
 
 class LockHeldError(TerminalError):

@@ -28,6 +28,7 @@ from ingestion.errors import FileRejectedError
 from ingestion.streams import ByteStream, spool
 
 OP_COLUMN = "Op"
+OPS = ("I", "U", "D")
 READ_ERRORS = (pa.ArrowException, UnicodeDecodeError, OSError, EOFError, zlib.error)
 BLOCK_SIZE = 16 << 20
 # Python's csv module refuses fields over 128 KB; DMS fields can be as large as a block
@@ -87,7 +88,7 @@ def detect_layout(prefix: bytes, contract: TableContract, dms_file: DmsFile) -> 
         return Layout([f.strip() for f in first], header=True)
     with_op = expected_columns(contract, dms_file, with_op=True)
     without_op = expected_columns(contract, dms_file, with_op=False)
-    if dms_file.kind == "load" and len(first) == len(without_op) and first[0] not in "IUD":
+    if dms_file.kind == "load" and len(first) == len(without_op) and first[0] not in OPS:
         return Layout(without_op, header=False)
     if dms_file.kind == "load" and not contract.settings.include_op_for_full_load:
         return Layout(without_op, header=False)

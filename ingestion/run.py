@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 import duckdb
 
 from ingestion.conform import Conformer
-from ingestion.discovery import Contracts, PendingFile, discover
+from ingestion.discovery import Contracts, PendingFile, TableFile, discover
 from ingestion.errors import UserError
 from ingestion.file_landing import FileLanding, FileOutcome, RunContext
 from ingestion.lake import LEDGER, Lake
@@ -32,6 +32,7 @@ from ingestion.ledger import Ledger
 from ingestion.lock import RunLock
 from ingestion.progress import Progress
 from ingestion.schemas import QUARANTINE_SCHEMA, raw_schema
+from ingestion.settings_check import check_settings
 from ingestion.sources import FileSource
 from ingestion.summary import RunSummary, report
 from ingestion.table_writer import RunStamp
@@ -136,6 +137,11 @@ class Lander:
         self.summary.files_seen = found.files_seen
         self.summary.files_already_landed = found.already_landed
         self.summary.skipped.extend(found.skipped)
+        checked = check_settings(found.pending, self.source, self.workers)
+        self.summary.stopped.update(checked.stopped)
+        self.summary.notes.extend(checked.notes)
+        pending = [p for p in found.pending if not _stopped(p, checked.stopped)]
+        self.summary.files_stopped = len(found.pending) - len(pending)
         context = RunContext(self.source, self.lake, self.contracts, ledger, self.stamp)
 
         def land(pending: PendingFile) -> FileOutcome:
@@ -145,11 +151,9 @@ class Lander:
         # outcomes are taken in DMS order, so the summary reads the same for any worker count.
         # One worker lands in this thread, each file after the previous one's progress report.
         with ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="land") as pool:
-            outcomes = (
-                map(land, found.pending) if self.workers == 1 else pool.map(land, found.pending)
-            )
+            outcomes = map(land, pending) if self.workers == 1 else pool.map(land, pending)
             try:
-                self._merge(found.pending, outcomes, ledger)
+                self._merge(pending, outcomes, ledger)
             except BaseException:  # Ctrl-C, a failing progress display: start no more files
                 pool.shutdown(wait=True, cancel_futures=True)
                 raise
@@ -199,3 +203,7 @@ class Lander:
                     + "".join(f"\n    note: {n}" for n in entry.notes),
                 )
             )
+
+
+def _stopped(pending: PendingFile, stopped: dict[str, str]) -> bool:
+    return isinstance(pending, TableFile) and pending.contract.qualified_name in stopped

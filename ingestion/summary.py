@@ -9,7 +9,13 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
-from ingestion.errors import AwsError, DmswError, FilesFailedError, QuarantineError
+from ingestion.errors import (
+    AwsError,
+    DmswError,
+    FilesFailedError,
+    QuarantineError,
+    SettingsMismatchError,
+)
 from ingestion.ledger import LedgerEntry
 
 
@@ -35,10 +41,14 @@ class RunSummary:
     files_quarantined: int = 0
     files_failed: int = 0
     files_vanished: int = 0
+    files_stopped: int = 0
+    """Files of tables stopped because they contradict their settings (not landed)."""
     glue_failed: bool = False
     tables: dict[str, TableTotals] = field(default_factory=dict)
     drift: dict[str, list[str]] = field(default_factory=dict)
     """Per table, the schema drift found: columns added or missing, per file."""
+    stopped: dict[str, str] = field(default_factory=dict)
+    """Per table not landed because its files contradict its settings: why, what to set."""
     skipped: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
@@ -77,6 +87,10 @@ class RunSummary:
 
     def problem(self, strict: bool) -> DmswError | None:
         """The error the command ends with after reporting this run, if any."""
+        if self.stopped:
+            return SettingsMismatchError(
+                "files contradict their settings, not landed: " + "; ".join(self.stopped.values())
+            )
         if self.files_failed:
             return FilesFailedError(
                 f"{self.files_failed} file(s) failed to land; the next run retries them"

@@ -15,6 +15,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+import yaml
 
 from ingestion.contracts import TableContract, load_contracts
 from ingestion.dmsfiles import partition_date
@@ -43,17 +44,30 @@ ROW_1 = f'1,12.50,{TS},"first, with comma"'
 ROW_2 = f"2,7.00,{TS},"
 
 
+# The made-up DMS task behind ``shop``: a header, Op in full load, both metadata columns.
+# Each test states the settings it changes; AWS's defaults are tested on their own.
+SHOP_TASK = {
+    "add_column_name": True,
+    "include_op_for_full_load": True,
+    "timestamp_column_name": "dms_commit_ts",
+    "change_seq_column_name": "dms_change_seq",
+}
+
+
 class Shop:
     """A DMS root and contracts folder for the made-up source schema ``shop``."""
 
-    def __init__(self, tmp_path: Path, settings: str = "") -> None:
+    def __init__(
+        self, tmp_path: Path, settings: str = "", task: dict[str, object] | None = None
+    ) -> None:
         self.root = tmp_path / "dms"
         self.lake = tmp_path / "lake"
         folder = tmp_path / "contracts" / "shop"
         folder.mkdir(parents=True)
         (folder / "orders.yml").write_text(ORDERS)
         (folder / "order_lines.yml").write_text(LINES)
-        (folder / "_dms_settings.yml").write_text(settings)
+        merged = {**(SHOP_TASK if task is None else task), **(yaml.safe_load(settings) or {})}
+        (folder / "_dms_settings.yml").write_text(yaml.safe_dump(merged))
         self.contracts: dict[tuple[str, str], TableContract] = load_contracts(folder.parent)
 
     def write(self, key: str, content: str | bytes) -> None:
