@@ -183,9 +183,9 @@ def _print_summary(summary: RunSummary) -> None:
             "  quarantined rows keep their file, row and reason: "
             f"{summary.lake}/quarantine/ (dbt: source('landing', 'quarantine'))"
         )
-    for table, notes in sorted(summary.drift.items()):
-        for note in notes:
-            print(f"  drift in {table}: {note}")
+    for table, columns in sorted(summary.columns.items()):
+        for column, change in sorted(columns.items()):
+            print(f"  drift in {table}.{column}: {change.describe()}")
     for line in summary.errors:
         print(f"  ERROR: {line}")
     print(f"  done in {summary.duration_s:.1f}s")

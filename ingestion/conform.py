@@ -78,17 +78,26 @@ def plan_columns(names: list[str], contract: TableContract, dms_file: DmsFile) -
     return plan
 
 
-def _build_sql(plan: ColumnPlan, contract: TableContract, source: pa.Schema) -> str:
-    """One SELECT that converts, checks and explains, over the batch (``source``)."""
+def _build_sql(
+    plan: ColumnPlan, contract: TableContract, source: pa.Schema
+) -> tuple[str, list[str | None]]:
+    """One SELECT that converts, checks and explains, over the batch (``source``).
+
+    Each check is a column ``__p<i>`` (its reason, or NULL); returns the SQL and, per check,
+    the contract column it is about (None for the Op).
+    """
     names = {n.lower(): n for n in source.names}
     selects: list[str] = []
-    checks: list[str] = []
+    checks: list[tuple[str | None, str]] = []
     if plan.op:
         op = quote(plan.op)
         selects.append(f"{op} as _dms_op")
         checks.append(
-            f"case when {op} is null or {op} not in ('I', 'U', 'D') then 'unknown Op ' || "
-            f"coalesce('''' || left({op}, {PREVIEW}) || '''', 'null') end"
+            (
+                None,
+                f"case when {op} is null or {op} not in ('I', 'U', 'D') then 'unknown Op ' || "
+                f"coalesce('''' || left({op}, {PREVIEW}) || '''', 'null') end",
+            )
         )
     else:
         selects.append("'I' as _dms_op")
@@ -97,7 +106,7 @@ def _build_sql(plan: ColumnPlan, contract: TableContract, source: pa.Schema) -> 
             plan.commit_ts, quote(plan.commit_ts), source.field(plan.commit_ts).type
         )
         selects.append(f"{ts.value} as _dms_commit_ts")
-        checks.append(ts.problem)
+        checks.append((plan.commit_ts, ts.problem))
     else:
         selects.append("cast(null as timestamp) as _dms_commit_ts")
     if plan.change_seq:
@@ -113,20 +122,32 @@ def _build_sql(plan: ColumnPlan, contract: TableContract, source: pa.Schema) -> 
         converted = conversion(column.name, ctype, quote(name), source.field(name).type)
         selects.append(f"{converted.value} as {quote(column.name)}")
         if converted.problem != "null":
-            checks.append(converted.problem)
+            checks.append((column.name, converted.problem))
     for name in plan.drift:
         selects.append(f"cast({quote(name)} as varchar) as {quote(name)}")
+    selects.extend(f"{sql} as __p{i}" for i, (_, sql) in enumerate(checks))
     key_checks = [
         f"case when {quote(key)} is null then 'primary key {key} is null' end"
         for key in contract.primary_key
     ]
-    value_reason = "nullif(concat_ws('; ', " + ", ".join(checks) + "), '')" if checks else "null"
-    return (
-        "select *, nullif(concat_ws('; ', __value_reason, " + ", ".join(key_checks) + "), '') "
-        "as __reason from (select "
-        + ", ".join(selects)
-        + f", {value_reason} as __value_reason, __row from batch)"
+    reasons = [f"__p{i}" for i in range(len(checks))] + key_checks
+    sql = (
+        f"select *, nullif(concat_ws('; ', {', '.join(reasons)}), '') as __reason "
+        f"from (select {', '.join(selects)}, __row from batch)"
     )
+    return sql, [column for column, _ in checks]
+
+
+@dataclass
+class Conformed:
+    """A batch fitted to its contract."""
+
+    good: pa.Table
+    """Rows for the raw zone (with ``__row``)."""
+    bad: pa.Table
+    """Rows for the quarantine: ``__row``, ``__reason``, ``__raw`` (the record as JSON)."""
+    problems: dict[str, int]
+    """Per column, the rows whose value does not fit its type (in ``bad``)."""
 
 
 class Conformer:
@@ -143,10 +164,10 @@ class Conformer:
         positions: np.ndarray,
         plan: ColumnPlan,
         contract: TableContract,
-    ) -> tuple[pa.Table, pa.Table]:
-        """Return (rows for the raw zone, rows for the quarantine) with ``__row`` positions."""
+    ) -> Conformed:
+        """Split the batch into rows for the raw zone and for the quarantine, with reasons."""
         table = pa.Table.from_batches([batch]).append_column("__row", pa.array(positions))
-        sql = _build_sql(plan, contract, batch.schema)
+        sql, checked = _build_sql(plan, contract, batch.schema)
         try:
             self.connection.register("batch", table)
             result = self.connection.sql(sql).to_arrow_table()
@@ -155,13 +176,20 @@ class Conformer:
         finally:
             self.connection.unregister("batch")
         bad_mask = pc.is_valid(result.column("__reason"))
-        good = result.filter(pc.invert(bad_mask)).drop_columns(["__reason", "__value_reason"])
-        bad = result.filter(bad_mask).select(["__row", "__reason"])
+        flags = [f"__p{i}" for i in range(len(checked))]
+        good = result.filter(pc.invert(bad_mask)).drop_columns(["__reason", *flags])
+        bad = result.filter(bad_mask)
+        problems: dict[str, int] = {}
+        for flag, column in zip(flags, checked, strict=True):
+            count = len(bad) - bad.column(flag).null_count if column and len(bad) else 0
+            if column and count:
+                problems[column] = count
         raw = [
             json.dumps(record, default=str, ensure_ascii=False)
             for record in _as_records(pa.Table.from_batches([batch]).filter(bad_mask))
         ]
-        return good, bad.append_column("__raw", pa.array(raw, pa.string()))
+        bad = bad.select(["__row", "__reason"]).append_column("__raw", pa.array(raw, pa.string()))
+        return Conformed(good, bad, problems)
 
 
 def _as_records(table: pa.Table) -> list[dict[str, object]]:

@@ -28,6 +28,7 @@ from ingestion.ledger import Ledger, LedgerEntry, Status
 from ingestion.quarantine import unknown_contract
 from ingestion.sources import FileSource
 from ingestion.streams import ByteStream, HashingReader
+from ingestion.summary import ColumnChanges, ColumnDrift
 from ingestion.table_writer import RunStamp, TableWriter
 from ingestion.txn import read_transactions
 
@@ -58,6 +59,8 @@ class FileOutcome:
     """Per table, columns not in its contract that the file brought (landed as text)."""
     drift_notes: dict[str, list[str]] = field(default_factory=dict)
     """Per table, what the file's columns add to or miss from the contract."""
+    columns: ColumnChanges = field(default_factory=dict)
+    """Per table and column, how the landed file differed from the contract."""
 
 
 class FileLanding:
@@ -106,10 +109,23 @@ class FileLanding:
             notes.append("new content under an already landed key: landed as a new version")
         name = f"{dms_file.stem}__{sha[:16]}.parquet"
         committed = [(writer, *writer.commit(name)) for writer in writers]
+        for writer in writers:
+            self._note_columns(writer)
         landed = sum(w.rows[0] for w in writers)
         quarantined = sum(w.rows[1] for w in writers)
         status: Status = "landed" if landed or quarantined else "empty"
         return self._entry(sha, status, committed, notes=notes)
+
+    def _note_columns(self, writer: TableWriter) -> None:
+        """Columns the landed file added, lacked, or had values of another type in."""
+        changes = {}
+        if writer.plan is not None:
+            changes.update({c: ColumnDrift(added_in_files=1) for c in writer.plan.drift})
+            changes.update({c: ColumnDrift(missing_in_files=1) for c in writer.plan.missing})
+        for column, rows in writer.problems.items():
+            changes.setdefault(column, ColumnDrift()).rows_not_fitting_type += rows
+        if changes:
+            self.outcome.columns[writer.contract.qualified_name] = changes
 
     def _writer(self, contract: TableContract) -> TableWriter:
         context = self.context

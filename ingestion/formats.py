@@ -199,6 +199,9 @@ def read_csv(stream: ByteStream, contract: TableContract, dms_file: DmsFile) -> 
             convert_options=pacsv.ConvertOptions(
                 # bytes first: a record with bad UTF-8 is quarantined, not the whole file
                 column_types={f"c{i}": pa.binary() for i in range(len(layout.names))},
+                # NULL is an empty unquoted field, nothing else: pyarrow would also take
+                # 'NA', 'N/A', 'null', 'NaN'... for NULL (Namibia's country code is NA)
+                null_values=[""],
                 strings_can_be_null=True,
                 quoted_strings_can_be_null=False,
             ),

@@ -180,6 +180,7 @@ class Lander:
                 known.extend(c for c in columns if c not in known)
             for table, notes in outcome.drift_notes.items():
                 summary.add_drift_notes(table, notes)
+            summary.add_column_changes(outcome.columns)
             entry = outcome.entry
             if entry is None:
                 continue

@@ -8,7 +8,8 @@ against what the settings predict, deciding per file whether the first record is
 
 - without a header: the field count (Op when the kind and ``include_op_for_full_load`` say
   so, the timestamp column, the contract's columns, the change-sequence column), an Op of
-  I/U/D, a timestamp in the timestamp column, digits in the change-sequence column;
+  I/U/D, a timestamp in the timestamp column, a change sequence (16 or more digits, or
+  empty in full load) in the change-sequence column;
 - with a header: nothing can land in the wrong place (columns are found by name); a
   timestamp or change-sequence column the settings name but the header lacks is noted.
 
@@ -160,9 +161,43 @@ def _record_problem(record: list[str], names: list[str], settings: DmsSettings) 
     if ts and by_name[ts] and not _TIMESTAMP.match(by_name[ts]):
         return f"timestamp in {ts}"
     seq = settings.change_seq_column_name
-    if seq and by_name[seq] and not by_name[seq].isdigit():
+    if seq and by_name[seq] and not _is_change_seq(by_name[seq]):
         return f"change sequence number in {seq}"
     return None
+
+
+def _is_change_seq(value: str) -> bool:
+    """$AR_H_CHANGE_SEQ: 35 digits (16 from a timestamp, then a counter); at least 16."""
+    return value.isdigit() and len(value) >= 16
+
+
+def _evident(samples: list[Sample], contract: TableContract) -> set[str]:
+    """Metadata columns most headerless records show by their values, whatever the settings:
+    a timestamp first or after an Op (where the contract's first column is not a date or a
+    timestamp) and a change sequence last. A setting that removes one of them cannot be the
+    fix (the file more likely gained or lost a column of its own)."""
+    records = [
+        r
+        for s in samples
+        if not detect_layout(s.prefix, contract, s.pending.dms_file).header
+        for r in (s.records)
+        if r
+    ]
+    if not records:
+        return set()
+    first_type = contract.columns[0].column_type.name
+    stamped = sum(
+        any(_TIMESTAMP.match(f) and ":" in f for f in r[:2])
+        for r in records
+        if first_type not in ("date", "timestamp")
+    )
+    sequenced = sum(_is_change_seq(r[-1]) for r in records)
+    found = set()
+    if stamped * 2 > len(records):
+        found.add("timestamp_column_name")
+    if sequenced * 2 > len(records):
+        found.add("change_seq_column_name")
+    return found
 
 
 def _alternatives(settings: DmsSettings) -> list[tuple[dict[str, object], DmsSettings]]:
@@ -250,7 +285,10 @@ def explain(
     name = contract.qualified_name
     where = f"contracts/{contract.schema}/_dms_settings.yml"
     ranked = []
+    evident = _evident(samples, contract)
     for changes, settings in _alternatives(contract.settings):
+        if any(changes.get(name, True) is None for name in evident):
+            continue
         candidate = dataclasses.replace(contract, settings=settings)
         tried = [_fit(_of_kind(samples, k), candidate) for k in fits]
         if all(f.fits_well for f in tried):

@@ -27,6 +27,40 @@ class TableTotals:
 
 
 @dataclass
+class ColumnDrift:
+    """How one column of a table differed from its contract in this run's files."""
+
+    added_in_files: int = 0
+    """Files with this column the contract does not have (its values landed as text)."""
+    missing_in_files: int = 0
+    """Files without this contract column (null where it would be)."""
+    rows_not_fitting_type: int = 0
+    """Rows quarantined because this column's value does not fit its contract type."""
+
+    def add(self, other: ColumnDrift) -> None:
+        self.added_in_files += other.added_in_files
+        self.missing_in_files += other.missing_in_files
+        self.rows_not_fitting_type += other.rows_not_fitting_type
+
+    def describe(self) -> str:
+        parts = []
+        if self.added_in_files:
+            parts.append(f"in {self.added_in_files} file(s), not in the contract: landed as text")
+        if self.missing_in_files:
+            parts.append(f"missing from {self.missing_in_files} file(s): landed as null")
+        if self.rows_not_fitting_type:
+            parts.append(
+                f"{self.rows_not_fitting_type} row(s) quarantined: a value does not fit the "
+                "column's contract type"
+            )
+        return "; ".join(parts)
+
+
+ColumnChanges = dict[str, dict[str, ColumnDrift]]
+"""Per table, per column, how the files differed from the contract."""
+
+
+@dataclass
 class RunSummary:
     run_id: str
     source: str
@@ -47,6 +81,9 @@ class RunSummary:
     tables: dict[str, TableTotals] = field(default_factory=dict)
     drift: dict[str, list[str]] = field(default_factory=dict)
     """Per table, the schema drift found: columns added or missing, per file."""
+    columns: ColumnChanges = field(default_factory=dict)
+    """Per table and column: files that added it or lacked it, rows whose value did not fit
+    its type (a type changed at the source, or dirty values)."""
     stopped: dict[str, str] = field(default_factory=dict)
     """Per table not landed because its files contradict its settings: why, what to set."""
     skipped: list[str] = field(default_factory=list)
@@ -80,6 +117,12 @@ class RunSummary:
         else:
             self.files_landed += 1
         self.notes.extend(f"{entry.key}: {note}" for note in entry.notes)
+
+    def add_column_changes(self, changes: ColumnChanges) -> None:
+        for table, columns in changes.items():
+            known = self.columns.setdefault(table, {})
+            for column, change in columns.items():
+                known.setdefault(column, ColumnDrift()).add(change)
 
     def add_drift_notes(self, table: str, notes: list[str]) -> None:
         """Report schema drift of ``table`` (kept sorted: the same for any worker count)."""

@@ -8,6 +8,7 @@ from the DMS file and its content); ``abort`` drops them.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -55,6 +56,8 @@ class TableWriter:
         self.raw: ParquetFileWriter | None = None
         self.plan: ColumnPlan | None = None
         self.max_commit: datetime | None = None
+        self.problems: Counter[str] = Counter()
+        """Per column, rows quarantined because a value does not fit its type."""
 
     def start(self, names: list[str], dms_file: DmsFile) -> ColumnPlan:
         """Map the file's columns onto the contract (FileRejectedError if they cannot be)."""
@@ -66,7 +69,9 @@ class TableWriter:
 
     def add(self, batch: pa.RecordBatch, positions: np.ndarray, dms_file: DmsFile) -> None:
         assert self.plan is not None and self.raw is not None, "start() first"
-        good, bad = self.conformer.conform(batch, positions, self.plan, self.contract)
+        conformed = self.conformer.conform(batch, positions, self.plan, self.contract)
+        good, bad = conformed.good, conformed.bad
+        self.problems.update(conformed.problems)
         n = good.num_rows
         good = good.rename_columns(["_dms_row" if c == "__row" else c for c in good.column_names])
         lineage = {

@@ -80,6 +80,19 @@ def test_quoted_empty_string_is_not_null(
     assert query(f"select first_name from {raw(lake)} where customer_id = 1") == [("",)]
 
 
+def test_words_pyarrow_would_take_for_null_stay_text(
+    dms_root: Path, write_file: WriteFile, tmp_path: Path, contracts: dict
+) -> None:
+    words = ["NA", "N/A", "null", "NULL", "NaN", "#N/A", "-nan", "None"]
+    rows = [customer_row(n).replace(",Ann,", f",{w},") for n, w in enumerate(words, start=1)]
+    write_file(f"{CUSTOMERS}/LOAD00000001.csv", csv(*rows))
+    lake = tmp_path / "lake"
+    summary = land(dms_root, lake, contracts)
+    assert (summary.rows_landed, summary.rows_quarantined) == (len(words), 0)
+    landed = query(f"select first_name from {raw(lake)} order by customer_id")
+    assert [r[0] for r in landed] == words  # only an empty unquoted field is NULL
+
+
 def test_rerun_lands_nothing_twice(
     dms_root: Path, pipeline: Pipeline, tmp_path: Path, contracts: dict
 ) -> None:
