@@ -20,6 +20,10 @@ Modules, one job each:
 - ``faults``: the test-only crash hook (``DMSW_CRASH_AFTER``), inert otherwise.
 - ``discovery``: which files a run lands (``PendingFile``: a table file or a transaction
   file), in DMS order.
+- ``samples``: the first records of new CSV files (for checks before landing).
+- ``settings_check``: hold back a table whose files contradict its DMS settings, naming the
+  setting that fits.
+- ``exact_casts``: strict types: SQL that converts a value only when exact, else a reason.
 - ``file_landing``: land one file and return its outcome (``FileOutcome``).
 - ``table_writer``: one table's staged raw and quarantine outputs for one file.
 - ``quarantine``: quarantine rows and where records of unknown tables go.

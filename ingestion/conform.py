@@ -20,7 +20,12 @@ import pyarrow.compute as pc
 from ingestion.contracts import IDENTIFIER, TableContract, quote
 from ingestion.dmsfiles import DmsFile
 from ingestion.errors import FileRejectedError
-from ingestion.exact_casts import PREVIEW, commit_timestamp, conversion
+from ingestion.exact_casts import (
+    PREVIEW,
+    Conversion,
+    commit_timestamp,
+    conversion,
+)
 from ingestion.formats import OP_COLUMN
 
 # the lake's schemas moved to ``ingestion.schemas``; these names stay importable from here
@@ -80,33 +85,50 @@ def plan_columns(names: list[str], contract: TableContract, dms_file: DmsFile) -
 
 def _build_sql(
     plan: ColumnPlan, contract: TableContract, source: pa.Schema
-) -> tuple[str, list[str | None]]:
-    """One SELECT that converts, checks and explains, over the batch (``source``).
+) -> tuple[str, list[tuple[str | None, str]]]:
+    """One query that converts, checks and explains, over the batch (``source``).
 
-    Each check is a column ``__p<i>`` (its reason, or NULL); returns the SQL and, per check,
-    the contract column it is about (None for the Op).
+    Four steps: each converted value is computed once (``__dmsw_v<i>``); the parts of the
+    numbers a fast test did not settle (``__dmsw_n<i>``); the value checks, using both; the
+    primary-key checks, using the landed columns. Returns the SQL and the value
+    checks (the contract column each is about, None for the Op; its SQL over the batch).
     """
     names = {n.lower(): n for n in source.names}
-    selects: list[str] = []
-    checks: list[tuple[str | None, str]] = []
+    values: list[str] = []  # step 1: converted values
+    parts: list[str] = []  # step 2: the parts of numbers the fast tests did not settle
+    selects: list[str] = []  # step 3: the landed columns
+    checks: list[str] = []  # step 3: reasons
+    standalone: list[tuple[str | None, str]] = []  # the same checks over the batch alone
+
+    def convert(column: str | None, converted: Conversion, alias: str) -> None:
+        ref = f"__dmsw_v{len(values)}"
+        values.append(f"{converted.value} as {ref}")
+        selects.append(f"{ref} as {alias}")
+        if converted.problem == "null":
+            return
+        parts_ref = None
+        if converted.parts is not None:
+            parts_ref = f"__dmsw_n{len(parts)}"
+            parts.append(f"{converted.lazy_parts(ref)} as {parts_ref}")
+        checks.append(converted.problem_of(ref, parts_ref))
+        standalone.append((column, converted.problem_of()))
+
     if plan.op:
         op = quote(plan.op)
         selects.append(f"{op} as _dms_op")
-        checks.append(
-            (
-                None,
-                f"case when {op} is null or {op} not in ('I', 'U', 'D') then 'unknown Op ' || "
-                f"coalesce('''' || left({op}, {PREVIEW}) || '''', 'null') end",
-            )
+        op_check = (
+            f"case when {op} is null or {op} not in ('I', 'U', 'D') then 'unknown Op ' || "
+            f"coalesce('''' || left({op}, {PREVIEW}) || '''', 'null') end"
         )
+        checks.append(op_check)
+        standalone.append((None, op_check))
     else:
         selects.append("'I' as _dms_op")
     if plan.commit_ts:
         ts = commit_timestamp(
             plan.commit_ts, quote(plan.commit_ts), source.field(plan.commit_ts).type
         )
-        selects.append(f"{ts.value} as _dms_commit_ts")
-        checks.append((plan.commit_ts, ts.problem))
+        convert(plan.commit_ts, ts, "_dms_commit_ts")
     else:
         selects.append("cast(null as timestamp) as _dms_commit_ts")
     if plan.change_seq:
@@ -120,22 +142,23 @@ def _build_sql(
             continue
         name = names[column.name.lower()]
         converted = conversion(column.name, ctype, quote(name), source.field(name).type)
-        selects.append(f"{converted.value} as {quote(column.name)}")
-        if converted.problem != "null":
-            checks.append((column.name, converted.problem))
+        convert(column.name, converted, quote(column.name))
     for name in plan.drift:
         selects.append(f"cast({quote(name)} as varchar) as {quote(name)}")
-    selects.extend(f"{sql} as __p{i}" for i, (_, sql) in enumerate(checks))
     key_checks = [
         f"case when {quote(key)} is null then 'primary key {key} is null' end"
         for key in contract.primary_key
     ]
-    reasons = [f"__p{i}" for i in range(len(checks))] + key_checks
+    value_reason = f"nullif(concat_ws('; ', {', '.join(checks)}), '')" if checks else "null"
+    step1 = f"select *, {', '.join(values)} from batch" if values else "select * from batch"
+    step2 = f"select *, {', '.join(parts)} from ({step1})" if parts else step1
+    step3 = f"select {', '.join(selects)}, {value_reason} as __value_reason, __row from ({step2})"
     sql = (
-        f"select *, nullif(concat_ws('; ', {', '.join(reasons)}), '') as __reason "
-        f"from (select {', '.join(selects)}, __row from batch)"
+        "select * exclude (__value_reason), "
+        f"nullif(concat_ws('; ', __value_reason, {', '.join(key_checks)}), '') as __reason "
+        f"from ({step3})"
     )
-    return sql, [column for column, _ in checks]
+    return sql, standalone
 
 
 @dataclass
@@ -176,20 +199,29 @@ class Conformer:
         finally:
             self.connection.unregister("batch")
         bad_mask = pc.is_valid(result.column("__reason"))
-        flags = [f"__p{i}" for i in range(len(checked))]
-        good = result.filter(pc.invert(bad_mask)).drop_columns(["__reason", *flags])
+        good = result.filter(pc.invert(bad_mask)).drop_columns(["__reason"])
         bad = result.filter(bad_mask)
-        problems: dict[str, int] = {}
-        for flag, column in zip(flags, checked, strict=True):
-            count = len(bad) - bad.column(flag).null_count if column and len(bad) else 0
-            if column and count:
-                problems[column] = count
+        problems = self._problems(table.filter(bad_mask), checked) if len(bad) else {}
         raw = [
             json.dumps(record, default=str, ensure_ascii=False)
             for record in _as_records(pa.Table.from_batches([batch]).filter(bad_mask))
         ]
         bad = bad.select(["__row", "__reason"]).append_column("__raw", pa.array(raw, pa.string()))
         return Conformed(good, bad, problems)
+
+    def _problems(self, bad: pa.Table, checks: list[tuple[str | None, str]]) -> dict[str, int]:
+        """Per column, the quarantined rows whose value does not fit its type (the checks are
+        run again on those rows only: usually few)."""
+        counted = [(column, sql) for column, sql in checks if column]
+        if not counted:
+            return {}
+        sql = "select " + ", ".join(f"count({check})" for _, check in counted) + " from bad"
+        try:
+            self.connection.register("bad", bad)
+            counts = self.connection.execute(sql).fetchall()[0]
+        finally:
+            self.connection.unregister("bad")
+        return {c: int(n) for (c, _), n in zip(counted, counts, strict=True) if n}
 
 
 def _as_records(table: pa.Table) -> list[dict[str, object]]:

@@ -2,7 +2,7 @@
 
 Settings that contradict the files (a missing settings file, with AWS's defaults assumed, is
 the usual case) would otherwise put every row in the quarantine. So, per table, the first
-records of up to ``SAMPLE_FILES`` new CSV files of each kind (LOAD, CDC) are read and checked
+records of its first new CSV files of each kind (LOAD, CDC; ``samples``) are checked
 against what the settings predict, deciding per file whether the first record is a header
 (the way landing does; a full-load file can have a header while CDC files have none):
 
@@ -26,39 +26,21 @@ A header where ``add_column_name`` says none (or the reverse) is only noted.
 
 from __future__ import annotations
 
-import csv
 import dataclasses
-import gzip
-import io
 import re
-import zlib
 from collections import Counter
 from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from ingestion.contracts import DmsSettings, TableContract
-from ingestion.discovery import PendingFile, TableFile
+from ingestion.discovery import PendingFile
 from ingestion.dmsfiles import DmsFile
-from ingestion.errors import DmswError
 from ingestion.formats import OP_COLUMN, OPS, detect_layout
+from ingestion.samples import Sample, sample_files
 from ingestion.sources import FileSource
 
 _CHANGEABLE = ("include_op_for_full_load", "timestamp_column_name", "change_seq_column_name")
-SAMPLE_BYTES = 256 << 10
-SAMPLE_RECORDS = 50
-SAMPLE_FILES = 8
-"""Files sampled per table and kind (the first new ones, in DMS order)."""
 _TIMESTAMP = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}([ T]\d{1,2}:\d{2}(:\d{2}(\.\d*)?)?)?")
-
-
-@dataclass(frozen=True)
-class Sample:
-    """The start of one new file: its decompressed bytes and the complete records in them."""
-
-    pending: TableFile
-    prefix: bytes
-    records: list[list[str]]
 
 
 @dataclass
@@ -90,31 +72,6 @@ class SettingsCheck:
     stopped: dict[str, str] = field(default_factory=dict)
     """Per table stopped: why, and the setting that fits its files."""
     notes: list[str] = field(default_factory=list)
-
-
-def read_sample(source: FileSource, pending: TableFile) -> Sample | None:
-    """The first records of a CSV file, or None when it cannot be read (landing says why)."""
-    settings = pending.contract.settings
-    try:
-        with source.open(pending.obj.key) as stream:
-            raw = gzip.GzipFile(fileobj=stream) if pending.dms_file.gzip else stream
-            prefix = raw.read(SAMPLE_BYTES + 1)
-    except (DmswError, OSError, EOFError, zlib.error):
-        return None
-    complete = len(prefix) <= SAMPLE_BYTES
-    text = prefix[:SAMPLE_BYTES].decode("utf-8", errors="replace")
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=settings.csv_delimiter)
-    records: list[list[str]] = []
-    try:
-        for record in reader:
-            records.append(record)
-            if len(records) > SAMPLE_RECORDS:
-                break
-    except csv.Error:
-        pass
-    if not complete and records and len(records) <= SAMPLE_RECORDS:
-        records.pop()  # the last record may be cut by the sample's end
-    return Sample(pending, prefix[:SAMPLE_BYTES], records[: SAMPLE_RECORDS + 1])
 
 
 def _fit(samples: Iterable[Sample], contract: TableContract) -> Fit:
@@ -287,7 +244,7 @@ def explain(
     ranked = []
     evident = _evident(samples, contract)
     for changes, settings in _alternatives(contract.settings):
-        if any(changes.get(name, True) is None for name in evident):
+        if any(changes.get(column, True) is None for column in evident):
             continue
         candidate = dataclasses.replace(contract, settings=settings)
         tried = [_fit(_of_kind(samples, k), candidate) for k in fits]
@@ -324,21 +281,7 @@ def check_settings(
     pending: list[PendingFile], source: FileSource, workers: int = 1
 ) -> SettingsCheck:
     """Sample each table's new CSV files and stop the tables whose files contradict settings."""
-    chosen: list[TableFile] = []
-    taken: Counter[tuple[str, str]] = Counter()
-    for item in pending:
-        if not isinstance(item, TableFile) or item.dms_file.format != "csv":
-            continue
-        slot = (item.contract.qualified_name, item.dms_file.kind)
-        if taken[slot] < SAMPLE_FILES:
-            taken[slot] += 1
-            chosen.append(item)
-    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        sampled = list(pool.map(lambda item: read_sample(source, item), chosen))
-    by_table: dict[str, list[Sample]] = {}
-    for sample in sampled:
-        if sample is not None:
-            by_table.setdefault(sample.pending.contract.qualified_name, []).append(sample)
+    by_table = sample_files(pending, source, workers)
     check = SettingsCheck()
     for table, samples in sorted(by_table.items()):
         contract = samples[0].pending.contract

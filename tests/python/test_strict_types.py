@@ -87,16 +87,18 @@ def test_more_decimals_than_the_scale_are_not_rounded_and_trailing_zeros_land(
     tmp_path: Path,
 ) -> None:
     items = Items(tmp_path, amount="decimal(18,2)")
-    values = ["117300.00", "5.000", "5.1234", "-0.5", "0.005", "1.25e1", "3"]
+    tiny = "0." + "1".rjust(23, "0")  # 23 decimals: beyond any fast path's precision
+    values = ["117300.00", "5.000", "5.1234", "-0.5", "0.005", "1.25e1", "3", tiny, "1.1"]
     items.land_csv(*((n, v) for n, v in enumerate(values, start=1)))
     assert items.quarantined() == {
         3: "amount: '5.1234' does not fit decimal(18,2): more than 2 decimal places",
         5: "amount: '0.005' does not fit decimal(18,2): more than 2 decimal places",
+        8: f"amount: '{tiny}' does not fit decimal(18,2): more than 2 decimal places",
     }
     expected = {
         n: (Decimal(v).quantize(Decimal("0.01")),)
         for n, v in enumerate(values, start=1)
-        if n not in (3, 5)
+        if n not in (3, 5, 8)
     }
     assert items.landed() == expected
     assert expected[2] == (Decimal("5.00"),) and expected[6] == (Decimal("12.50"),)
@@ -153,6 +155,8 @@ def test_a_time_zone_offset_is_converted_to_utc_not_dropped(tmp_path: Path) -> N
         "2013-04-28T00:00:00.000Z",
         "2026-03-01 08:00:00-05:30",
         "2026-03-01 08:00:00+0100",
+        "2026-03-01 08:00:00 Europe/Prague",  # a zone name: CET in March, UTC+1
+        "2026-03-01 08:00:00.123456000",  # DMS's 9 digits, the last three zeros
     ]
     items.land_csv(*((n, v) for n, v in enumerate(values, start=1)))
     expected = {
@@ -161,6 +165,8 @@ def test_a_time_zone_offset_is_converted_to_utc_not_dropped(tmp_path: Path) -> N
         3: datetime(2013, 4, 28, tzinfo=UTC),
         4: datetime(2026, 3, 1, 8, 0, tzinfo=timezone(-timedelta(hours=5, minutes=30))),
         5: datetime(2026, 3, 1, 8, 0, tzinfo=timezone(timedelta(hours=1))),
+        6: datetime(2026, 3, 1, 8, 0, tzinfo=timezone(timedelta(hours=1))),
+        7: datetime(2026, 3, 1, 8, 0, 0, 123456),
     }
     utc = {
         n: (t.astimezone(UTC).replace(tzinfo=None) if t.tzinfo else t,) for n, t in expected.items()
