@@ -245,7 +245,10 @@ def test_every_type_is_inferred_narrowest_and_lands_exactly(
 
     code, printed = run(capsys, "contracts", "infer", "--source", str(root), "--out", str(out))
     assert code == 0, printed
-    settings = "add_column_name: true\ninclude_op_for_full_load: true\n"
+    settings = (
+        "add_column_name: true\ninclude_op_for_full_load: true\n"
+        "timestamp_column_name: dms_commit_ts\nchange_seq_column_name: dms_change_seq\n"
+    )
     by_hand = expected_contract("shop", settings, TYPES_BY_HAND, tmp_path)
     drafted = load_contracts(out)[("shop", "kinds")]
     assert contract_shape(drafted) == contract_shape(by_hand)
@@ -270,11 +273,6 @@ def test_every_type_is_inferred_narrowest_and_lands_exactly(
 OFFSETS = ["2026-03-01 10:00:00.123456+02:00", "2026-03-01 23:30:00.000001-05:30"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="landing drops a UTC offset today (DuckDB cast); landing-core's strict conversion "
-    "converts it to UTC: flip after merging",
-)
 def test_timestamps_with_offsets_land_as_utc(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

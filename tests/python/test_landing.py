@@ -81,11 +81,11 @@ def test_quoted_empty_string_is_not_null(
 
 
 def test_words_pyarrow_would_take_for_null_stay_text(
-    dms_root: Path, write_file: WriteFile, tmp_path: Path, contracts: dict
+    dms_root: Path, pipeline: Pipeline, tmp_path: Path, contracts: dict
 ) -> None:
     words = ["NA", "N/A", "null", "NULL", "NaN", "#N/A", "-nan", "None"]
     rows = [customer_row(n).replace(",Ann,", f",{w},") for n, w in enumerate(words, start=1)]
-    write_file(f"{CUSTOMERS}/LOAD00000001.csv", csv(*rows))
+    pipeline.write(f"{CUSTOMERS}/LOAD00000001.csv", csv(*rows))
     lake = tmp_path / "lake"
     summary = land(dms_root, lake, contracts)
     assert (summary.rows_landed, summary.rows_quarantined) == (len(words), 0)

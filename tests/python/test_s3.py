@@ -255,7 +255,6 @@ def test_glue_upsert_follows_the_contract_and_keeps_drift_columns(s3_endpoint: s
         catalog.upsert("s__t; drop", second, location, "t")
 
 
-@pytest.mark.s3
 def test_s3_refusals_are_aws_errors_and_leave_the_files_for_the_next_run(
     buckets: tuple[str, str],
 ) -> None:
