@@ -1,6 +1,11 @@
-{#- The reasons a row fails validation: `checks` is a list of [condition, code] pairs.
-    Returns the codes that apply, comma-separated in rule order, or null when all pass. -#}
-{% macro reject_reasons(checks) -%}
+{#- The codes of the rules a row fails: `checks` is a list of [condition, code] pairs (in
+    generated models the condition is a boolean flag column, e.g. is_invalid_email).
+    Returns the codes that apply, comma-separated in rule order, or null when none does; a
+    condition that is null does not apply. -#}
+{% macro rule_codes(checks) -%}
+    {%- if not checks -%}
+    cast(null as {{ dbt.type_string() }})
+    {%- else -%}
     nullif(substr(
         {%- for check in checks %}
         case when {{ check[0] }} then ',{{ check[1] }}' else '' end
@@ -8,4 +13,5 @@
         {%- endfor %},
         2
     ), '')
+    {%- endif -%}
 {%- endmacro %}
