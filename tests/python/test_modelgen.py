@@ -129,7 +129,8 @@ def test_a_bare_contract_generates_every_model(tmp_path: Path) -> None:
 def test_rules_become_sql_and_the_tests_that_prove_them(tmp_path: Path) -> None:
     contract = BARE + (
         "  - name: status\n    type: varchar\n    rules:\n      - trim\n      - lower\n"
-        "      - {accepted_values: [new, paid], action: unknown, unknown: other, code: odd_status}\n"
+        "      - {accepted_values: [new, paid], action: unknown, unknown: other,\n"
+        "         code: odd_status}\n"
         "  - name: country\n    type: 'char(2)'\n    rules:\n      - upper\n"
         "      - {reference: iso_countries.country_code, action: nullify}\n"
         "  - name: total\n    type: 'decimal(12,2)'\n"
