@@ -28,13 +28,23 @@ CHANGE_METADATA = (
 )
 METADATA_TESTS: dict[str, list[Any]] = {
     "change_op": ["not_null", {"accepted_values": {"arguments": {"values": ["I", "U", "D"]}}}],
+    "change_committed_at": [
+        {
+            "accepted_range": {
+                "arguments": {
+                    "min_value": "cast('1900-01-01' as date)",
+                    "max_value": "cast('2100-12-31' as date)",
+                }
+            }
+        }
+    ],
+    "change_seq": [{"matches_pattern": {"arguments": {"pattern": "^[0-9]+$"}}}],
     "source_file": ["not_null"],
     "source_file_order": ["not_null"],
     "source_row": ["not_null", {"accepted_range": {"arguments": {"min_value": 1}}}],
     "landing_run_id": ["not_null"],
     "landed_at": ["not_null"],
 }
-NOT_REJECTED = "reject_reasons is null and not is_deleted"
 
 
 def doc(name: str) -> str:
@@ -62,15 +72,6 @@ def _codes_pattern(codes: list[str]) -> str:
     return f"^({alternatives})(,({alternatives}))*$"
 
 
-def _where(test: str, arguments: dict[str, Any] | None, where: str | None) -> Any:
-    body: dict[str, Any] = {}
-    if arguments:
-        body["arguments"] = arguments
-    if where:
-        body["config"] = {"where": where}
-    return {test: body} if body else test
-
-
 def _sql_value(value: Any, column: SilverColumn) -> Any:
     return (
         value
@@ -96,40 +97,33 @@ def standardisation_test(column: SilverColumn) -> Any:
 
 
 def check_test(column: SilverColumn, check: Check) -> Any:
-    """The data test that proves a check's consequence held (none for flags: values stay)."""
-    if check.action == "flag" or check.kind in ("parses", "json"):
-        return None
-    where = NOT_REJECTED if check.action == "reject" else None
-    if check.action == "unknown" and check.kind != "accepted_values":
-        assert check.unknown is not None
-        unknown = literal(check.unknown, column)
-        where = f"{column.name} != {unknown}"
-    text = column.type.is_text
-    if check.kind == "not_null":
-        return _where("not_null", None, where if check.action == "reject" else None)
+    """The data test proving a check was applied to the stored values: the code is listed
+    exactly when the check fails (flag, reject), or the value was nulled or replaced."""
+    if check.kind in ("parses", "json"):
+        return None  # the text that did not parse is not stored in silver (bronze has it)
+    arguments: dict[str, Any] = {"code": check.code, "check": check.kind, "action": check.action}
     if check.kind == "accepted_values":
-        values = list(check.values)
-        if check.action == "unknown" and check.unknown is not None and check.unknown not in values:
-            values.append(check.unknown)
-        arguments: dict[str, Any] = {"values": values}
-        if not text:
+        arguments["values"] = list(check.values)
+        if not column.type.is_text:
             arguments["quote"] = False
-        return _where("accepted_values", arguments, where)
-    if check.kind == "pattern":
-        return _where("matches_pattern", {"pattern": check.pattern}, where)
-    if check.kind == "range":
+    elif check.kind == "pattern":
+        arguments["pattern"] = check.pattern
+    elif check.kind == "range":
         assert check.range is not None
-        arguments = {}
         if check.range.min is not None:
             arguments["min_value"] = _sql_value(check.range.min, column)
         if check.range.max is not None:
             arguments["max_value"] = _sql_value(check.range.max, column)
         if not check.range.inclusive:
             arguments["inclusive"] = False
-        return _where("accepted_range", arguments, where)
-    assert check.reference is not None
-    arguments = {"to": f"ref('{check.reference.seed}')", "field": check.reference.column}
-    return _where("relationships", arguments, where)
+    elif check.kind == "reference":
+        assert check.reference is not None
+        arguments["to"] = f"ref('{check.reference.seed}')"
+        arguments["field"] = check.reference.column
+    if check.action == "unknown":
+        assert check.unknown is not None
+        arguments["unknown"] = _sql_value(check.unknown, column)
+    return {"rule_is_applied": {"arguments": arguments}}
 
 
 def value_tests(spec: EntitySpec, column: SilverColumn) -> list[Any]:
@@ -287,7 +281,14 @@ def silver_models(spec: EntitySpec, skipped: set[str]) -> list[dict[str, Any]]:
                     else "nothing else read from here."
                 )
             ),
-            "config": _meta(spec, "changes"),
+            "config": {
+                "meta": {
+                    "generated_from": spec.origin,
+                    "role": "changes",
+                    # the values computed here are tested where they are stored
+                    "tested_in": spec.model("latest"),
+                }
+            },
             "columns": [
                 *_key_columns(spec, unique=False),
                 *_attributes(spec, tested=False),
@@ -393,6 +394,9 @@ def silver_models(spec: EntitySpec, skipped: set[str]) -> list[dict[str, Any]]:
                 ],
             }
         )
+    for model in models:
+        if model.get("data_tests") == []:
+            del model["data_tests"]
     return [m for m in models if m["name"] not in skipped]
 
 

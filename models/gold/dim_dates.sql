@@ -41,10 +41,9 @@ calendar as (
         end as day_name,
         cast({{ iso_day_of_week('date_day') }} as integer) in (6, 7) as is_weekend
     from days
-    where date_day < cast('{{ years[1] + 1 }}-01-01' as date)
-        {%- if not found %}
-        and 1 = 0
-        {%- endif %}
+    where
+        date_day < cast('{{ years[1] + 1 }}-01-01' as date)
+        and {{ 'true' if found else 'false' }}
 
 )
 

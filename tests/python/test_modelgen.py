@@ -154,24 +154,46 @@ def test_rules_become_sql_and_the_tests_that_prove_them(tmp_path: Path) -> None:
     tests = {c["name"]: c.get("data_tests") for c in latest["columns"]}
     assert tests["status"] == [
         {"is_standardised": {"arguments": {"case": "lower", "allow_blank": True}}},
-        {"accepted_values": {"arguments": {"values": ["new", "paid", "other"]}}},
+        {
+            "rule_is_applied": {
+                "arguments": {
+                    "code": "odd_status",
+                    "check": "accepted_values",
+                    "action": "unknown",
+                    "values": ["new", "paid"],
+                    "unknown": "'other'",
+                }
+            }
+        },
     ]
+    reference = {"to": "ref('iso_countries')", "field": "country_code"}
     assert tests["country"] == [
         {
             "is_standardised": {
                 "arguments": {"case": "upper", "trimmed": False, "allow_blank": True}
             }
         },
-        {"relationships": {"arguments": {"to": "ref('iso_countries')", "field": "country_code"}}},
+        {
+            "rule_is_applied": {
+                "arguments": {"code": "unknown_country", "check": "reference", "action": "nullify"}
+                | reference
+            }
+        },
     ]
     assert tests["total"] == [
         {
-            "accepted_range": {
-                "arguments": {"min_value": 0},
-                "config": {"where": "reject_reasons is null and not is_deleted"},
+            "rule_is_applied": {
+                "arguments": {
+                    "code": "negative_total",
+                    "check": "range",
+                    "action": "reject",
+                    "min_value": 0,
+                }
             }
         }
     ]
+    changes_model = next(m for m in models["models"] if m["name"] == "slv_orders__changes")
+    assert changes_model["config"]["meta"]["tested_in"] == "slv_orders__latest"
     current = next(m for m in models["models"] if m["name"] == "slv_orders")
     assert [c["name"] for c in current["columns"] if c.get("data_tests")] == [
         "order_id",

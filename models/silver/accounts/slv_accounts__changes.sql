@@ -51,6 +51,10 @@ checked as (
         standardised.status is null as is_missing_status,
         standardised.status not in ('active', 'frozen', 'closed') as is_unknown_status,
         standardised.opened_at is null as is_missing_opened_at,
+        (
+            standardised.closed_at < cast('1900-01-01 00:00:00' as {{ timestamp_type() }})
+            or standardised.closed_at > cast('2100-12-31 00:00:00' as {{ timestamp_type() }})
+        ) as is_implausible_closed_at,
         standardised.created_at is null as is_missing_created_at,
         standardised.updated_at is null as is_missing_updated_at
     from standardised
@@ -82,6 +86,7 @@ validated as (
             ['is_missing_status', 'missing_status'],
             ['is_unknown_status', 'unknown_status'],
             ['is_missing_opened_at', 'missing_opened_at'],
+            ['is_implausible_closed_at', 'implausible_closed_at'],
             ['is_missing_created_at', 'missing_created_at'],
             ['is_missing_updated_at', 'missing_updated_at'],
         ]) }} end as quality_issues,
