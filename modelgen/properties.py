@@ -406,7 +406,7 @@ def data_quality_model(origin: str) -> dict[str, Any]:
         "description": (
             "The quality rules of every contract (the quality_codes seed) with the number of "
             "current source rows each applies to: flags on current rows (quality_issues) and "
-            "rejects (reject_reasons). A view: counted when read."
+            "rejects (reject_reasons). A view: counted when read. {{ doc('silver_layer') }}"
         ),
         "config": {"meta": {"generated_from": origin, "role": "quality"}},
         "data_tests": [
