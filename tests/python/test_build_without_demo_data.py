@@ -14,7 +14,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from pipeline import PROJECT, Pipeline
+from support.pipeline import Pipeline
+from support.project import PROJECT
 
 pytestmark = pytest.mark.dbt
 

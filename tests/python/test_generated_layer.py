@@ -22,7 +22,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pipeline import DBT, PROJECT, Pipeline
+from support.pipeline import Pipeline
+from support.project import DBT, PROJECT
 
 from ingestion.contracts import load_contracts
 from ingestion.lake import Lake
