@@ -132,6 +132,11 @@ def build_parser() -> argparse.ArgumentParser:
     status = sub.add_parser("status", help="files and rows landed per table")
     _add_lake(status)
     contracts_command.add_parser(sub)
+
+    models = sub.add_parser("models", help="generate (or check) the dbt models from the contracts")
+    models.add_argument("action", choices=["generate", "check"])
+    models.add_argument("--contracts", type=Path, default=_env_path("CONTRACTS_DIR", "contracts"))
+    models.add_argument("--project", type=Path, default=Path(), help="the dbt project")
     return parser
 
 
@@ -248,6 +253,10 @@ def main(argv: list[str] | None = None) -> int:
             return _land(args)
         if args.command == "contracts":
             return contracts_command.run(args, open_source)
+        if args.command == "models":
+            from modelgen.cli import run
+
+            return run(args)
         return _status(args)
     except DmswError as exc:  # every expected error, with its exit code (ingestion/errors.py)
         print(f"error: {exc}", file=sys.stderr)

@@ -177,10 +177,20 @@ class Column:
     """Personal data: tagged, masked for restricted readers."""
     rules: tuple[Any, ...] = ()
     """Standardisation and validation rules for silver, as written (see docs/contracts.md)."""
+    rename: str | None = None
+    """The column's name in the warehouse (bronze and after); the source name when not given."""
+    document: dict[str, Any] | None = None
+    """A JSON document column's fields to extract (DocumentDB ``_doc``), as written: modelgen
+    reads it (see docs/contracts.md)."""
 
     @property
     def column_type(self) -> ColumnType:
         return parse_type(self.type)
+
+    @property
+    def model_name(self) -> str:
+        """The column's name in the warehouse: ``rename`` or the source name."""
+        return self.rename or self.name
 
     @property
     def arrow_type(self) -> pa.DataType:
@@ -309,7 +319,7 @@ class TableContract:
 
 
 TABLE_KEYS = {"table", "description", "entity", "primary_key", "history", "columns", "settings"}
-COLUMN_KEYS = {"name", "type", "nullable", "description", "pii", "rules"}
+COLUMN_KEYS = {"name", "type", "nullable", "description", "pii", "rules", "rename", "document"}
 
 
 def _flag(value: object, what: str, default: bool) -> bool:
@@ -341,6 +351,10 @@ def _load_column(item: object, origin: str, primary_key: tuple[str, ...]) -> Col
     rules = item.get("rules") or []
     if not isinstance(rules, list):
         raise UserError(f"{origin}: column {name}: rules must be a list")
+    rename = _text(item.get("rename"), f"{origin}: column {name}: rename")
+    document = item.get("document")
+    if document is not None and not isinstance(document, dict):
+        raise UserError(f"{origin}: column {name}: document must be a mapping (fields: [...])")
     column = Column(
         name,
         str(item["type"]),
@@ -349,6 +363,8 @@ def _load_column(item: object, origin: str, primary_key: tuple[str, ...]) -> Col
         description=_text(item.get("description"), f"{origin}: column {name}: description"),
         pii=_flag(item.get("pii"), f"{origin}: column {name}: pii", False),
         rules=tuple(rules),
+        rename=check_identifier(rename, f"{origin}: column {name}: rename") if rename else None,
+        document=document,
     )
     try:
         column.column_type  # noqa: B018 - validates the type

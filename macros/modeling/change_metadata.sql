@@ -16,9 +16,11 @@
 
 
 {#- The change-log columns every slv_<entity>__changes model passes on after its business
-    columns: the delete flag and the change metadata the ordering rule and lineage need. -#}
-{% macro change_log_columns() -%}
-        change_op = 'D' as is_deleted,
+    columns: the delete flag and the change metadata the ordering rule and lineage need.
+    From a bronze model (is_deleted derived from change_op), or, with passed_on=true, from a
+    CTE that already has them. -#}
+{% macro change_log_columns(passed_on=false) -%}
+        {% if passed_on %}is_deleted{% else %}change_op = 'D' as is_deleted{% endif %},
         change_id,
         change_op,
         change_committed_at,

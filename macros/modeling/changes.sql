@@ -59,9 +59,12 @@
     columns of the rows the model holds for the same keys; a new change that wins replaces
     the held row, a key whose held row still wins is left alone. A late change (older than
     the state held) therefore loses, and a batch has one row per key, as MERGE needs. Only
-    the ordering columns of the held rows are read, not the whole rows. -#}
-{% macro incremental_latest_change(changes_relation, key_column) -%}
-    {%- set ordering_columns = [key_column, 'change_id', 'change_committed_at', 'change_seq',
+    the ordering columns of the held rows are read, not the whole rows. `key_columns` is a
+    column or a list (a composite key). The one place that decides a key's state: a later
+    change (reloads, truncates) extends it here. -#}
+{% macro incremental_latest_change(changes_relation, key_columns) -%}
+    {%- set keys = key_list(key_columns) -%}
+    {%- set ordering_columns = keys + ['change_id', 'change_committed_at', 'change_seq',
         'source_file_order', 'source_row'] -%}
     with new_changes as (
 
@@ -75,14 +78,14 @@
 
         select {{ ordering_columns | join(', ') }} from new_changes
         union all
-        select {{ ordering_columns | join(', ') }} from {{ this }}
-        where {{ key_column }} in (select {{ key_column }} from new_changes)
+        select {{ ordering_columns | join(', ') }} from {{ this }} as held
+        where {{ keys_in(keys, 'new_changes', 'held') }}
 
     ),
 
     winners as (
 
-        {{ latest_change_per_key('ranked_changes', [key_column]) }}
+        {{ latest_change_per_key('ranked_changes', keys) }}
 
     ),
 
@@ -95,7 +98,7 @@
     {%- else -%}
     latest as (
 
-        {{ latest_change_per_key('new_changes', [key_column]) }}
+        {{ latest_change_per_key('new_changes', keys) }}
 
     )
     {%- endif %}

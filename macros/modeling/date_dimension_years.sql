@@ -1,5 +1,6 @@
 {#- The first and last calendar year among the given (relation, column) pairs, queried when
-    the model runs. Defaults to the current year when there is no data (or while parsing). -#}
+    the model runs; none when there is no date at all (an empty dimension). While parsing,
+    the current year. -#}
 {% macro date_dimension_years(columns) -%}
     {%- set this_year = modules.datetime.date.today().year -%}
     {%- if not execute -%}
@@ -17,7 +18,8 @@
         ) as years
     {%- endset -%}
     {%- set row = run_query(query).rows[0] -%}
-    {%- set first = (row[0] | int) if row[0] is not none else this_year -%}
-    {%- set last = (row[1] | int) if row[1] is not none else this_year -%}
-    {{ return([first, last]) }}
+    {%- if row[0] is none -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {{ return([row[0] | int, row[1] | int]) }}
 {%- endmacro %}

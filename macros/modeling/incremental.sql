@@ -21,15 +21,17 @@
     delete the rows of every key that has input landed since the last run (and meets
     `condition`, when given), so the model's select can insert their recomputed rows; rows
     that no longer exist (a version cancelled by a late delete, a deleted transaction)
-    disappear. Pass it as a string, pre_hook="{{ delete_changed_keys(...) }}", so that it is
-    rendered when the model runs, not when it is parsed. -#}
-{% macro delete_changed_keys(key_column, changed_relation, landed_column='landed_at', condition=none) -%}
+    disappear. `key_columns` is a column or a list (a composite key). Pass it as a string,
+    pre_hook="{{ delete_changed_keys(...) }}", so that it is rendered when the model runs,
+    not when it is parsed. -#}
+{% macro delete_changed_keys(key_columns, changed_relation, landed_column='landed_at', condition=none) -%}
+    {%- set keys = key_list(key_columns) -%}
     {%- set changed_keys -%}
-        select {{ key_column }} from {{ changed_relation }}
+        select {{ keys | join(', ') }} from {{ changed_relation }}
         where {{ landed_column }} > {{ landed_watermark() }}
         {%- if condition %} and ({{ condition }}){% endif %}
     {%- endset -%}
-    {{ delete_keys_in(key_column, changed_keys) }}
+    {{ delete_keys_in(keys, changed_keys) }}
 {%- endmacro %}
 
 
@@ -59,41 +61,93 @@
 {%- endmacro %}
 
 
-{#- `delete from relation where key_column in (keys_query)`, per engine. Athena deletes from
-    Iceberg tables with a MERGE ... WHEN MATCHED THEN DELETE (a row-level delete that takes
-    any source query; the keys are made distinct, as MERGE allows one source row per target
-    row). -#}
-{% macro delete_where_key_in(relation, key_column, keys_query) -%}
-    {{ return(adapter.dispatch('delete_where_key_in')(relation, key_column, keys_query)) }}
+{#- `delete from relation where <key> in (keys_query)`, per engine; `key_columns` is a column
+    or a list. A composite key is matched with a correlated EXISTS (DuckDB, Redshift), which
+    the three engines run, unlike a multi-column IN. Athena deletes from Iceberg tables with a
+    MERGE ... WHEN MATCHED THEN DELETE (a row-level delete that takes any source query; the
+    keys are made distinct, as MERGE allows one source row per target row). -#}
+{% macro delete_where_key_in(relation, key_columns, keys_query) -%}
+    {{ return(adapter.dispatch('delete_where_key_in')(relation, key_list(key_columns), keys_query)) }}
 {%- endmacro %}
 
-{% macro default__delete_where_key_in(relation, key_column, keys_query) -%}
+{% macro default__delete_where_key_in(relation, key_columns, keys_query) -%}
+    {%- if key_columns | length == 1 %}
     delete from {{ relation }}
-    where {{ key_column }} in (
+    where {{ key_columns[0] }} in (
         {{ keys_query }}
     )
+    {%- else %}
+    delete from {{ relation }}
+    where exists (
+        select 1 from (
+            {{ keys_query }}
+        ) as changed_keys
+        where {% for key in key_columns -%}
+            changed_keys.{{ key }} = {{ relation.identifier }}.{{ key }}
+            {%- if not loop.last %} and {% endif %}
+        {%- endfor %}
+    )
+    {%- endif %}
 {%- endmacro %}
 
-{% macro athena__delete_where_key_in(relation, key_column, keys_query) -%}
+{% macro athena__delete_where_key_in(relation, key_columns, keys_query) -%}
     merge into {{ relation }} as target
     using (
-        select distinct {{ key_column }} from (
+        select distinct {{ key_columns | join(', ') }} from (
             {{ keys_query }}
         ) as changed_keys
     ) as source
-    on target.{{ key_column }} = source.{{ key_column }}
+    on {% for key in key_columns -%}
+        target.{{ key }} = source.{{ key }}{% if not loop.last %} and {% endif %}
+    {%- endfor %}
     when matched then delete
+{%- endmacro %}
+
+
+{#- A key given as one column name or a list of them, as a list. -#}
+{% macro key_list(key_columns) -%}
+    {{ return([key_columns] if key_columns is string else key_columns | list) }}
+{%- endmacro %}
+
+
+{#- True for the rows of `outer` whose key is among the keys of `keys_from` (a CTE or
+    relation name, or "(query) as alias" with alias `keys_alias`): a plain IN for one column,
+    a correlated EXISTS for a composite key (a multi-column IN does not run on Athena). -#}
+{% macro keys_in(key_columns, keys_from, outer, keys_alias=none) -%}
+    {%- set keys = key_list(key_columns) -%}
+    {%- if keys | length == 1 -%}
+    {{ keys[0] }} in (select {{ keys[0] }} from {{ keys_from }})
+    {%- else -%}
+    {%- set alias = keys_alias or keys_from -%}
+    exists (
+        select 1 from {{ keys_from }}
+        where {% for key in keys -%}
+            {{ alias }}.{{ key }} = {{ outer }}.{{ key }}{% if not loop.last %} and {% endif %}
+        {%- endfor %}
+    )
+    {%- endif -%}
 {%- endmacro %}
 
 
 {#- Every change of the keys that have a change landed since the last run (all changes, on a
     full run): what a model rebuilt per key (the history models) needs to recompute them. -#}
-{% macro changes_of_changed_keys(changes_relation, key_column) -%}
+{% macro changes_of_changed_keys(changes_relation, key_columns) -%}
+    {%- set keys = key_list(key_columns) -%}
     select * from {{ changes_relation }}
     {%- if is_incremental() %}
-    where {{ key_column }} in (
-        select {{ key_column }} from {{ changes_relation }}
+    {%- if keys | length == 1 %}
+    where {{ keys[0] }} in (
+        select {{ keys[0] }} from {{ changes_relation }}
         where 1 = 1 {{ landed_since_last_run('landed_at') }}
     )
+    {%- else %} as all_changes
+    where exists (
+        select 1 from {{ changes_relation }} as changed
+        where 1 = 1 {{ landed_since_last_run('changed.landed_at') }}
+            {%- for key in keys %}
+            and changed.{{ key }} = all_changes.{{ key }}
+            {%- endfor %}
+    )
+    {%- endif %}
     {%- endif %}
 {%- endmacro %}

@@ -16,16 +16,18 @@
     for the key's first change) and ends where the key's next change starts, or at the
     ceiling. Deletes start no version but end the one before. Several changes at the same
     commit time leave only the last. Adds valid_from, valid_to, is_current, version_number
-    and last_landed_at (the latest landing time among the key's changes). -#}
-{% macro change_log_versions(relation, key_column) -%}
+    and last_landed_at (the latest landing time among the key's changes). `key_columns` is a
+    column or a list (a composite key). -#}
+{% macro change_log_versions(relation, key_columns) -%}
+    {%- set partition = key_list(key_columns) | join(', ') -%}
     with ordered as (
 
         select
             *,
             row_number() over (
-                partition by {{ key_column }} order by {{ change_order('asc') }}
+                partition by {{ partition }} order by {{ change_order('asc') }}
             ) as change_number,
-            max(landed_at) over (partition by {{ key_column }}) as last_landed_at
+            max(landed_at) over (partition by {{ partition }}) as last_landed_at
         from {{ relation }}
 
     ),
@@ -40,7 +42,7 @@
             end as valid_from,
             coalesce(
                 lead(coalesce(change_committed_at, {{ timestamp_floor() }})) over (
-                    partition by {{ key_column }} order by {{ change_order('asc') }}
+                    partition by {{ partition }} order by {{ change_order('asc') }}
                 ),
                 {{ timestamp_ceiling() }}
             ) as valid_to
@@ -53,7 +55,7 @@
         select
             *,
             row_number() over (
-                partition by {{ key_column }} order by valid_from
+                partition by {{ partition }} order by valid_from
             ) as version_number,
             valid_to = {{ timestamp_ceiling() }} as is_current
         from bounded

@@ -1,6 +1,7 @@
 {#- Type 2: one row per valid version of each account (slv_accounts__history without its
     rejected versions), plus the unknown member. customer_key is the owner's version valid
     when the account version began; the unknown customer when the owner has none then.
+    quality_issues carries silver's flags (an unknown currency, type or status is kept).
     last_landed_at is the latest landing time of the account's and its owners' history.
     Incremental: a run replaces the versions of the accounts whose history, or whose owners'
     history, was landed since the last run (the pre-hook deletes their rows first). -#}
@@ -62,7 +63,7 @@ customer_landings as (
 known_accounts as (
 
     select
-        versions.account_version_key as account_key,
+        versions.version_key as account_key,
         versions.account_id,
         versions.version_number,
         versions.valid_from,
@@ -78,6 +79,7 @@ known_accounts as (
         cast(versions.closed_at as date) as closed_date,
         versions.status = 'closed' as is_closed,
         customers.customer_key is not null as has_known_customer,
+        versions.quality_issues,
         false as is_unknown_member,
         greatest(
             versions.last_landed_at,
@@ -111,6 +113,7 @@ unknown_member as (
         cast(null as date) as closed_date,
         false as is_closed,
         false as has_known_customer,
+        cast(null as {{ dbt.type_string() }}) as quality_issues,
         true as is_unknown_member,
         {{ timestamp_floor() }} as last_landed_at
 

@@ -1,5 +1,7 @@
 {#- Type 2: one row per valid version of each customer (slv_customers__history without its
-    rejected versions), plus the unknown member. Incremental: a run replaces the versions of
+    rejected versions), plus the unknown member. full_name is derived here (a business rule
+    outside the contract's vocabulary); quality_issues carries silver's flags (a customer
+    with a blank name or an invalid email is here, flagged). Incremental: a run replaces the versions of
     the customers whose history was landed since the last run (the pre-hook deletes their
     rows first, so a version a late change cancelled or rejected disappears). -#}
 {{
@@ -30,13 +32,17 @@ countries as (
 known_customers as (
 
     select
-        versions.customer_version_key as customer_key,
+        versions.version_key as customer_key,
         versions.customer_id,
         versions.version_number,
         versions.valid_from,
         versions.valid_to,
         versions.is_current,
-        versions.full_name,
+        case
+            when versions.first_name is null then versions.last_name
+            when versions.last_name is null then versions.first_name
+            else versions.first_name || ' ' || versions.last_name
+        end as full_name,
         versions.first_name,
         versions.last_name,
         versions.email,
@@ -50,6 +56,7 @@ known_customers as (
         versions.segment,
         versions.created_at,
         versions.updated_at,
+        versions.quality_issues,
         false as is_unknown_member,
         versions.last_landed_at
     from versions
@@ -80,6 +87,7 @@ unknown_member as (
         'unknown' as segment,
         cast(null as {{ dbt.type_timestamp() }}) as created_at,
         cast(null as {{ dbt.type_timestamp() }}) as updated_at,
+        cast(null as {{ dbt.type_string() }}) as quality_issues,
         true as is_unknown_member,
         {{ timestamp_floor() }} as last_landed_at
 

@@ -1,10 +1,12 @@
 {#- One row per day, whole calendar years from the earliest to the latest date the star
-    refers to (transaction dates, account open and close dates), whatever years they are. -#}
-{%- set years = date_dimension_years([
+    refers to (transaction dates, account open and close dates), whatever years they are;
+    no rows when the data has no date at all (an empty warehouse). -#}
+{%- set found = date_dimension_years([
     (ref('slv_transactions'), 'transaction_ts'),
     (ref('slv_accounts'), 'opened_at'),
     (ref('slv_accounts'), 'closed_at'),
 ]) -%}
+{%- set years = found or [1900, 1900] -%}
 
 with days as (
 
@@ -39,7 +41,9 @@ calendar as (
         end as day_name,
         cast({{ iso_day_of_week('date_day') }} as integer) in (6, 7) as is_weekend
     from days
-    where date_day < cast('{{ years[1] + 1 }}-01-01' as date)
+    where
+        date_day < cast('{{ years[1] + 1 }}-01-01' as date)
+        and {{ 'true' if found else 'false' }}
 
 )
 

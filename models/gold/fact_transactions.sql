@@ -2,7 +2,9 @@
     account_key and customer_key are the versions valid at transaction_ts (point in time);
     account_id and customer_id are kept for current-state joins. A transaction whose account
     has no version at that time (an orphan account_id, a rejected account) joins the unknown
-    members instead of disappearing.
+    members instead of disappearing. Transactions silver flags (an unknown currency, an
+    unmapped type: quality_issues) are kept, so the fact adds up to the source's books; the
+    category comes from the transaction_types seed ('uncategorised' for unmapped types).
 
     Incremental: a run recomputes the transactions whose own change, account history,
     owner's history or events were landed since the last run, and replaces their rows; the pre-hook
@@ -102,6 +104,12 @@ channels as (
 
 ),
 
+transaction_types as (
+
+    select transaction_type, transaction_category from {{ ref('transaction_types') }}
+
+),
+
 account_landings as (
 
     select account_id, max(last_landed_at) as last_landed_at
@@ -145,12 +153,13 @@ facts as (
         transactions.currency,
         case when transactions.direction = 'C' then 'credit' else 'debit' end as direction,
         transactions.transaction_type,
-        transactions.transaction_category,
+        coalesce(transaction_types.transaction_category, 'uncategorised') as transaction_category,
         transactions.status,
         coalesce(channels.channel, 'unknown') as channel,
         transactions.balance_after,
         transactions.account_id,
         accounts.customer_id,
+        transactions.quality_issues,
         greatest(
             transactions.landed_at,
             coalesce(account_landings.last_landed_at, {{ timestamp_floor() }}),
@@ -167,6 +176,8 @@ facts as (
         and transactions.transaction_ts >= customers.valid_from
         and transactions.transaction_ts < customers.valid_to
     left join channels on transactions.transaction_id = channels.transaction_id
+    left join transaction_types
+        on transactions.transaction_type = transaction_types.transaction_type
     left join account_landings on transactions.account_id = account_landings.account_id
     left join customer_landings on accounts.customer_id = customer_landings.customer_id
     left join event_landings on transactions.transaction_id = event_landings.transaction_id

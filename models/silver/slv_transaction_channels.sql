@@ -1,5 +1,6 @@
 {#- The channel a transaction came through: the channel of its earliest event that names a
-    known channel (ties broken by event id). Transactions without such an event are absent
+    known channel (ties broken by event id; an event without a channel, or with one the
+    contract does not know, 'unknown', names none). Transactions without such an event are absent
     here and get 'unknown' in the fact table. Incremental: a run recomputes the transactions
     whose events changed since the last run (their old rows are deleted first). -#}
 {{
@@ -16,6 +17,7 @@ with events as (
     select * from {{ ref('slv_transaction_events__latest') }}
     where not is_deleted
         and reject_reasons is null
+        and transaction_id is not null
         and channel != 'unknown'
     -- noqa: disable=LT02
     {%- if is_incremental() %}

@@ -4,5 +4,5 @@
 select {{ column_name }}
 from {{ model }}
 where {{ column_name }} is not null
-    and not {{ regexp_like(column_name, "'" ~ pattern ~ "'") }}
+    and not {{ regexp_like(column_name, "'" ~ pattern | replace("'", "''") ~ "'") }}
 {% endtest %}

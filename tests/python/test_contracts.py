@@ -153,3 +153,23 @@ def test_a_table_may_override_its_schemas_dms_settings(tmp_path: Path) -> None:
     (root / "s" / "_dms_settings.yml").write_text("add_column_name: true\ncsv_delimiter: ';'\n")
     settings = load_contracts(root)[("s", "t")].settings
     assert (settings.add_column_name, settings.csv_delimiter) == (False, ";")
+
+
+def test_a_column_may_be_renamed_and_carry_a_document_for_modelgen(tmp_path: Path) -> None:
+    root = _write(
+        tmp_path,
+        "table: t\nprimary_key: [_id]\ncolumns:\n  - {name: _id, type: varchar, rename: event_id}\n"
+        "  - {name: _doc, type: varchar, document: {fields: [{name: kind}]}}\n",
+    )
+    key, doc = load_contracts(root)[("s", "t")].columns
+    assert (key.name, key.model_name, doc.model_name) == ("_id", "event_id", "_doc")
+    assert doc.document == {"fields": [{"name": "kind"}]}
+    for bad, message in [
+        ("rename: 'event id'", "not a plain identifier"),
+        ("document: [kind]", "document must be a mapping"),
+    ]:
+        (root / "s" / "t.yml").write_text(
+            f"table: t\nprimary_key: [id]\ncolumns: [{{name: id, type: varchar, {bad}}}]\n"
+        )
+        with pytest.raises(UserError, match=message):
+            load_contracts(root)

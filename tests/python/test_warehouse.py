@@ -1,22 +1,26 @@
 """End to end on DuckDB: simulated DMS output -> land -> dbt build -> checks against the truth.
 
-The simulator writes the source's final state (its ground truth). Silver must equal it,
-minus exactly the rows rejected with a reason, with values standardised as documented.
+The simulator writes the source's final state (its ground truth). Silver must equal it, with
+values standardised and defects flagged as the contracts say (the policy is re-stated here in
+plain Python); only records that cannot be used (events documents that are not JSON) are
+rejected. Gold holds every current source row once and adds up, per currency, to the truth.
 """
 
 from __future__ import annotations
 
+import csv
 import json
+import re
 from decimal import Decimal
 from typing import Any
 
 import pyarrow.parquet as pq
 import pytest
 from support.built_project import BuiltProject
-
-pytestmark = pytest.mark.dbt
+from support.project import PROJECT
 
 GOLD = ["dim_customers", "dim_accounts", "dim_dates", "fact_transactions"]
+pytestmark = pytest.mark.dbt
 
 
 @pytest.fixture(scope="module")
@@ -64,9 +68,26 @@ def _strip(value: str | None) -> str | None:
     return stripped or None
 
 
+def _seed(name: str, column: str) -> set[str]:
+    with (PROJECT / "seeds" / f"{name}.csv").open(encoding="utf-8", newline="") as handle:
+        return {row[column] for row in csv.DictReader(handle)}
+
+
+COUNTRIES = _seed("iso_countries", "country_code")
+CURRENCIES = _seed("iso_currencies", "currency_code")
+TRANSACTION_TYPES = _seed("transaction_types", "transaction_type")
+# the rule in contracts/core_banking/customers.yml, re-stated here
+EMAIL = re.compile(r"^[a-z0-9._%+-]+@[a-z0-9-]+([.][a-z0-9-]+)*[.][a-z]{2,}$")
+
+
 def _truth(warehouse: BuiltProject, table: str) -> dict[Any, dict[str, Any]]:
     rows = pq.read_table(warehouse.truth / f"{table}.parquet").to_pylist()
-    key = {"customers": "customer_id", "accounts": "account_id", "transactions": "transaction_id"}
+    key = {
+        "customers": "customer_id",
+        "accounts": "account_id",
+        "transactions": "transaction_id",
+        "transaction_events": "_id",
+    }
     name = table.split("/")[-1]
     return {row[key[name]]: row for row in rows}
 
@@ -82,107 +103,217 @@ def _rejected(warehouse: BuiltProject, model: str, key: str) -> set[Any]:
     return {row[0] for row in warehouse.query(f"select {key} from silver.{model}")}
 
 
-def _check_partition(truth: dict[Any, Any], current: dict[Any, Any], rejected: set[Any]) -> None:
-    assert not (set(current) & rejected), "a key is both current and rejected"
-    assert set(current) | rejected == set(truth), "silver + rejects differ from the truth's keys"
-    assert rejected, "the simulator's dirt should cause some rejects"
+def _flags(*pairs: tuple[bool, str]) -> str | None:
+    return ",".join(code for failed, code in pairs if failed) or None
 
 
-def test_silver_customers_equal_the_truth_minus_rejects(warehouse: BuiltProject) -> None:
+def _expected_customer(source: dict[str, Any]) -> dict[str, Any]:
+    """The policy, in plain Python: clean, flag, keep (never reject a customer)."""
+    first, last = _strip(source["first_name"]), _strip(source["last_name"])
+    email = (_strip(source["email"]) or "").lower() or None
+    country = (_strip(source["country_code"]) or "").upper() or None
+    segment = (_strip(source["segment"]) or "").lower()
+    gender = (_strip(source["gender"]) or "").upper() or None
+    bad_email = email is not None and not EMAIL.match(email)
+    bad_country = country is not None and country not in COUNTRIES
+    bad_gender = gender is not None and gender not in ("F", "M")
+    bad_segment = segment not in ("retail", "private", "business")
+    return {
+        "first_name": first,
+        "last_name": last,
+        "email": None if bad_email else email,
+        "gender": None if bad_gender else gender,
+        "country_code": None if bad_country else country,
+        "segment": "unknown" if bad_segment else segment,
+        "address_line": _strip(source["address_line"]),
+        "date_of_birth": source["date_of_birth"],
+        "quality_issues": _flags(
+            (first is None, "missing_first_name"),
+            (last is None, "missing_last_name"),
+            (bad_email, "invalid_email"),
+            (bad_gender, "unknown_gender"),
+            (bad_country, "unknown_country"),
+            (bad_segment, "unknown_segment"),
+        ),
+    }
+
+
+def test_silver_customers_equal_the_truth_every_customer_kept(warehouse: BuiltProject) -> None:
     truth = _truth(warehouse, "core_banking/customers")
-    columns = [
-        "first_name",
-        "last_name",
-        "email",
-        "country_code",
-        "segment",
-        "address_line",
-        "date_of_birth",
-    ]
-    current = _silver(warehouse, "slv_customers", "customer_id", columns)
-    _check_partition(truth, current, _rejected(warehouse, "slv_customers__rejects", "customer_id"))
-    for customer_id, row in current.items():
-        source = truth[customer_id]
-        expected = {
-            "first_name": _strip(source["first_name"]),
-            "last_name": _strip(source["last_name"]),
-            "email": (_strip(source["email"]) or "").lower() or None,
-            "country_code": (_strip(source["country_code"]) or "").upper() or None,
-            "segment": (_strip(source["segment"]) or "").lower(),
-            "address_line": _strip(source["address_line"]),
-            "date_of_birth": source["date_of_birth"],
-        }
-        assert row == expected, customer_id
+    expected = {key: _expected_customer(row) for key, row in truth.items()}
+    current = _silver(
+        warehouse, "slv_customers", "customer_id", list(next(iter(expected.values())))
+    )
+    assert _rejected(warehouse, "slv_customers__rejects", "customer_id") == set()
+    assert current == expected
+    flagged = [row["quality_issues"] or "" for row in expected.values()]
+    # the simulator's dirt: blank names and invalid emails are there, flagged, not dropped
+    assert sum("missing_first_name" in f for f in flagged) > 0
+    assert sum("invalid_email" in f for f in flagged) > 0
 
 
-def test_silver_accounts_equal_the_truth_minus_rejects(warehouse: BuiltProject) -> None:
+def test_silver_accounts_equal_the_truth(warehouse: BuiltProject) -> None:
     truth = _truth(warehouse, "core_banking/accounts")
-    columns = ["customer_id", "account_type", "currency", "status", "opened_at", "closed_at"]
+    columns = [
+        "customer_id",
+        "account_type",
+        "currency",
+        "status",
+        "opened_at",
+        "closed_at",
+        "quality_issues",
+    ]
     current = _silver(warehouse, "slv_accounts", "account_id", columns)
-    rejected = _rejected(warehouse, "slv_accounts__rejects", "account_id")
-    _check_partition(truth, current, rejected)
-    for account_id, row in current.items():
-        source = truth[account_id]
-        assert row == {
+    assert _rejected(warehouse, "slv_accounts__rejects", "account_id") == set()
+    expected = {}
+    for account_id, source in truth.items():
+        kind = source["account_type"].strip(" ").lower()
+        currency = source["currency"].strip(" ").upper()
+        status = source["status"].strip(" ").lower()
+        bad_kind = kind not in ("checking", "savings", "credit_card", "loan")
+        bad_status = status not in ("active", "frozen", "closed")
+        expected[account_id] = {
             "customer_id": source["customer_id"],
-            "account_type": source["account_type"].strip(" ").lower(),
-            "currency": source["currency"].strip(" ").upper(),
-            "status": source["status"].strip(" ").lower(),
+            "account_type": "unknown" if bad_kind else kind,
+            "currency": currency,
+            "status": "unknown" if bad_status else status,
             "opened_at": source["opened_at"],
             "closed_at": source["closed_at"],
-        }, account_id
+            "quality_issues": _flags(
+                (bad_kind, "unknown_account_type"),
+                (currency not in CURRENCIES, "unknown_currency"),
+                (bad_status, "unknown_status"),
+            ),
+        }
+    assert current == expected
+    assert any(row["quality_issues"] for row in expected.values())
 
 
-def test_silver_transactions_equal_the_truth_minus_rejects(warehouse: BuiltProject) -> None:
+def _expected_transaction(source: dict[str, Any]) -> dict[str, Any]:
+    currency = source["currency"].strip(" ").upper()
+    kind = source["transaction_type"].strip(" ").lower()
+    status = source["status"].strip(" ").lower()
+    amount = Decimal(source["amount"])
+    bad_status = status not in ("pending", "posted", "reversed")
+    return {
+        "account_id": source["account_id"],
+        "transaction_ts": source["transaction_ts"],
+        "amount": amount,
+        "direction": source["direction"].strip(" ").upper(),
+        "currency": currency,
+        "transaction_type": kind,
+        "status": "unknown" if bad_status else status,
+        "balance_after": source["balance_after"],
+        "description": source["description"],
+        "quality_issues": _flags(
+            (amount <= 0, "non_positive_amount"),
+            (currency not in CURRENCIES, "unknown_currency"),
+            (kind not in TRANSACTION_TYPES, "unmapped_transaction_type"),
+            (bad_status, "unknown_status"),
+        ),
+    }
+
+
+def test_silver_transactions_equal_the_truth(warehouse: BuiltProject) -> None:
     truth = _truth(warehouse, "core_banking/transactions")
-    columns = [
-        "account_id",
-        "transaction_ts",
-        "amount",
-        "direction",
-        "currency",
-        "transaction_type",
-        "status",
-        "balance_after",
-        "description",
+    expected = {key: _expected_transaction(row) for key, row in truth.items()}
+    current = _silver(
+        warehouse, "slv_transactions", "transaction_id", list(next(iter(expected.values())))
+    )
+    assert _rejected(warehouse, "slv_transactions__rejects", "transaction_id") == set()
+    assert current == expected
+    flagged = [row["quality_issues"] or "" for row in expected.values()]
+    assert sum("unknown_currency" in f for f in flagged) > 0
+    assert sum("unmapped_transaction_type" in f for f in flagged) > 0
+
+
+def _document(text: str) -> dict[str, Any] | None:
+    try:
+        parsed = json.loads(text)
+    except json.JSONDecodeError:
+        return None
+    return parsed if isinstance(parsed, dict) else None
+
+
+def test_silver_events_are_the_truth_minus_documents_that_are_not_json(
+    warehouse: BuiltProject,
+) -> None:
+    truth = _truth(warehouse, "events/transaction_events")
+    documents = {key: _document(row["_doc"]) for key, row in truth.items()}
+    current = _silver(warehouse, "slv_transaction_events", "event_id", ["transaction_id"])
+    rejected = _rejected(warehouse, "slv_transaction_events__rejects", "event_id")
+    assert rejected == {key for key, doc in documents.items() if doc is None}
+    assert rejected, "the simulator's dirt should cut some documents short"
+    expected = {}
+    for key, doc in documents.items():
+        if doc is not None:
+            raw = doc.get("transaction_id")
+            number = int(raw) if isinstance(raw, int) or str(raw).isdigit() else None
+            expected[key] = {"transaction_id": number}
+    assert current == expected
+
+
+def test_quality_flags_are_counted_per_entity_and_code(warehouse: BuiltProject) -> None:
+    counted = {
+        (entity, code): rows
+        for entity, code, rows in warehouse.query(
+            "select entity, code, current_rows from silver.slv_data_quality"
+        )
+    }
+    customers = [
+        _expected_customer(r) for r in _truth(warehouse, "core_banking/customers").values()
     ]
-    current = _silver(warehouse, "slv_transactions", "transaction_id", columns)
-    rejected = _rejected(warehouse, "slv_transactions__rejects", "transaction_id")
-    _check_partition(truth, current, rejected)
-    for transaction_id, row in current.items():
-        source = truth[transaction_id]
-        assert row == {
-            "account_id": source["account_id"],
-            "transaction_ts": source["transaction_ts"],
-            "amount": Decimal(source["amount"]),
-            "direction": source["direction"].strip(" ").upper(),
-            "currency": source["currency"].strip(" ").upper(),
-            "transaction_type": source["transaction_type"].strip(" ").lower(),
-            "status": source["status"].strip(" ").lower(),
-            "balance_after": source["balance_after"],
-            "description": source["description"],
-        }, transaction_id
+    for code in ("missing_first_name", "missing_last_name", "invalid_email", "unknown_country"):
+        expected = sum(code in (row["quality_issues"] or "").split(",") for row in customers)
+        assert counted[("customers", code)] == expected, code
+    transactions = [
+        _expected_transaction(r) for r in _truth(warehouse, "core_banking/transactions").values()
+    ]
+    for code in ("unknown_currency", "unmapped_transaction_type"):
+        expected = sum(code in (row["quality_issues"] or "").split(",") for row in transactions)
+        assert counted[("transactions", code)] == expected, code
+    events = _truth(warehouse, "events/transaction_events").values()
+    assert counted[("transaction_events", "invalid_json")] == sum(
+        _document(row["_doc"]) is None for row in events
+    )
 
 
-def test_rejects_are_exactly_the_invalid_rows(warehouse: BuiltProject) -> None:
-    reasons = dict(
-        warehouse.query(
-            "select reject_reason, count(*) from silver.slv_customers__rejects group by 1"
-        )
+def test_gold_holds_every_source_row_once_and_adds_up_by_currency(
+    warehouse: BuiltProject,
+) -> None:
+    customers = _truth(warehouse, "core_banking/customers")
+    accounts = _truth(warehouse, "core_banking/accounts")
+    transactions = _truth(warehouse, "core_banking/transactions")
+    dim_customers = warehouse.query(
+        "select customer_id, email, quality_issues from gold.dim_customers "
+        "where is_current and not is_unknown_member"
     )
-    assert set(reasons) <= {"missing_name", "invalid_email", "unknown_country", "unknown_segment"}
-    currencies = dict(
-        warehouse.query(
-            "select reject_reason, count(*) from silver.slv_transactions__rejects group by 1"
+    assert sorted(row[0] for row in dim_customers) == sorted(customers)
+    expected = {key: _expected_customer(row) for key, row in customers.items()}
+    for customer_id, email, flags in dim_customers:
+        assert (email, flags) == (
+            expected[customer_id]["email"],
+            expected[customer_id]["quality_issues"],
         )
+    dim_accounts = warehouse.query(
+        "select account_id from gold.dim_accounts where is_current and not is_unknown_member"
     )
-    assert currencies.get("unknown_currency", 0) > 0
-    events = dict(
-        warehouse.query(
-            "select reject_reason, count(*) from silver.slv_transaction_events__rejects group by 1"
+    assert sorted(row[0] for row in dim_accounts) == sorted(accounts)
+    facts = warehouse.query("select transaction_id from gold.fact_transactions")
+    assert sorted(row[0] for row in facts) == sorted(transactions)
+    by_currency: dict[str, tuple[int, Decimal]] = {}
+    for row in transactions.values():
+        currency = row["currency"].strip(" ").upper()
+        count, total = by_currency.get(currency, (0, Decimal(0)))
+        by_currency[currency] = (count + 1, total + Decimal(row["amount"]))
+    gold = {
+        currency: (count, total)
+        for currency, count, total in warehouse.query(
+            "select currency, count(*), sum(amount) from gold.fact_transactions group by 1"
         )
-    )
-    assert events.get("invalid_json", 0) > 0
+    }
+    assert gold == by_currency
+    assert set(gold) - CURRENCIES, "unknown currencies must stay in the fact"
 
 
 def test_facts_join_dimensions_and_orphans_use_the_unknown_member(warehouse: BuiltProject) -> None:

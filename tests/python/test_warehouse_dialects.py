@@ -296,7 +296,7 @@ def test_no_foreign_dialect_in_compiled_sql(runs: dict[str, Run], name: str) -> 
 @pytest.mark.s3
 @pytest.mark.parametrize("engine", ["athena", "redshift"])
 def test_incremental_models_render_both_forms(runs: dict[str, Run], engine: str) -> None:
-    model = "models/silver/slv_customers__history.sql"
+    model = "models/silver/customers/slv_customers__history.sql"
     first = (runs[f"{engine}-first"].compiled / model).read_text(encoding="utf-8")
     incremental = (runs[f"{engine}-incremental"].compiled / model).read_text(encoding="utf-8")
     assert "landed_at >" not in first

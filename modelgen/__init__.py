@@ -1,0 +1,20 @@
+"""Generate the dbt layer (bronze and silver) from the table contracts.
+
+``dmsw models generate`` writes, for every ``contracts/<schema>/<table>.yml``, the source
+entry and ``stg_<schema>__<table>`` (bronze), and ``slv_<entity>__changes``,
+``slv_<entity>__latest``, ``slv_<entity>``, ``slv_<entity>__rejects`` and, with
+``history: true``, ``slv_<entity>__history`` (silver), with their YAML and docs;
+``dmsw models check`` fails when the files in the project differ from what the contracts
+give. Modules, one job each:
+
+- ``rules``: the rule vocabulary of a column (standardisations, checks, consequences).
+- ``spec``: a contract seen from the warehouse (columns, documents, key, names).
+- ``sql``: the SQL of each generated model.
+- ``properties``: their YAML (descriptions, tests) and docs blocks.
+- ``yamltext``: the YAML layout.
+- ``layout``: which files are generated where, hand-written overrides, write and compare.
+- ``cli``: the ``dmsw models`` subcommand.
+
+It imports ``ingestion.contracts`` (the contract loader) and nothing else of the project.
+The format is documented in docs/contracts.md.
+"""

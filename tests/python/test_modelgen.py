@@ -1,0 +1,344 @@
+"""The model generator without dbt: the rule vocabulary and its errors, what a bare contract
+gives, the SQL and YAML a rule produces, hand-written overrides, and the staleness check
+`make test` runs (`dmsw models check`). The dbt side (the generated models built and compared
+with the truth) is tests/python/test_generated_layer.py."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from ingestion.cli import main
+from ingestion.contracts import parse_type
+from ingestion.errors import UserError
+from modelgen.layout import MARK, compare, plan, write
+from modelgen.rules import parse_rules
+
+PROJECT = Path(__file__).resolve().parents[2]
+TEXT = parse_type("varchar")
+NUMBER = parse_type("decimal(12,2)")
+
+
+def test_the_projects_generated_models_match_its_contracts() -> None:
+    """The files checked in are what the contracts give (run `make models` when this fails)."""
+    differences = compare(PROJECT, plan(PROJECT, PROJECT / "contracts"))
+    assert not differences, (
+        f"out of date: {differences.changed}, missing: {differences.missing}, "
+        f"stale: {differences.stale}; run `make models`"
+    )
+
+
+@pytest.mark.parametrize(
+    ("rules", "column_type", "message"),
+    [
+        (["strip"], TEXT, "'strip' is not a rule"),
+        (["lower"], NUMBER, "lower applies to text columns, not decimal(12,2)"),
+        ([{"pattern": "^[a-z"}], TEXT, "pattern '^[a-z' is not valid"),
+        ([{"pattern": "x", "range": {"min": 1}}], TEXT, "exactly one of"),
+        ([{"accepted_values": []}], TEXT, "non-empty list"),
+        ([{"accepted_values": ["a"], "action": "drop"}], TEXT, "action 'drop' is not one of"),
+        ([{"accepted_values": ["a"], "action": "unknown"}], TEXT, "needs the value to use"),
+        ([{"accepted_values": ["a"], "unknown": "x"}], TEXT, "only used with action: unknown"),
+        ([{"accepted_values": [1, 2]}], TEXT, "must be text"),
+        ([{"accepted_values": ["1"]}], NUMBER, "is not a number"),
+        ([{"range": {"min": "a"}}], TEXT, "range applies to numbers"),
+        ([{"range": {"low": 1}}], NUMBER, "range takes min, max and inclusive"),
+        ([{"reference": "iso_countries"}], TEXT, "reference must be <seed>.<column>"),
+        ([{"not_null": True, "action": "nullify"}], TEXT, "cannot nullify"),
+        ([{"not_null": True, "code": "Bad Code"}], TEXT, "lower-case letters"),
+        ([{"not_null": True, "severity": "high"}], TEXT, "unknown key(s) ['severity']"),
+        ([42], TEXT, "expected a name or a mapping"),
+    ],
+)
+def test_bad_rules_are_one_line_errors_naming_file_column_and_rule(
+    rules: list[object], column_type: object, message: str
+) -> None:
+    with pytest.raises(UserError, match=re.escape(message)) as caught:
+        parse_rules(rules, "email", column_type, "contracts/s/t.yml")  # type: ignore[arg-type]
+    text = str(caught.value)
+    assert text.startswith("contracts/s/t.yml: column email: rule 1: ")
+    assert "\n" not in text
+
+
+def test_rules_parse_with_defaults() -> None:
+    parsed = parse_rules(
+        ["trim", "lower", "nullif_blank", "not_null", {"accepted_values": ["a", "b"]}],
+        "kind",
+        TEXT,
+        "f",
+    )
+    assert parsed.standardise == ("trim", "lower", "nullif_blank")
+    assert [(c.kind, c.action, c.code) for c in parsed.checks] == [
+        ("not_null", "flag", "missing_kind"),
+        ("accepted_values", "flag", "unknown_kind"),
+    ]
+
+
+def _project(tmp_path: Path, contract: str, schema: str = "shop", table: str = "orders") -> Path:
+    """A scratch project: the seeds the references need and one contract."""
+    project = tmp_path / "project"
+    (project / "models").mkdir(parents=True)
+    shutil.copytree(PROJECT / "seeds", project / "seeds")
+    folder = project / "contracts" / schema
+    folder.mkdir(parents=True)
+    (folder / f"{table}.yml").write_text(contract)
+    return project
+
+
+BARE = "table: orders\nprimary_key: [order_id]\ncolumns:\n  - {name: order_id, type: bigint}\n"
+
+
+def test_a_bare_contract_generates_every_model(tmp_path: Path) -> None:
+    contract = BARE + "  - {name: total, type: 'decimal(12,2)', nullable: false}\n"
+    project = _project(tmp_path, contract)
+    planned = plan(project, project / "contracts")
+    names = {p.name for p in planned.files}
+    assert {
+        "stg_shop__orders.sql",
+        "slv_orders__changes.sql",
+        "slv_orders__latest.sql",
+        "slv_orders.sql",
+        "slv_orders__rejects.sql",
+        "_silver_orders__models.yml",
+        "_bronze_shop__models.yml",
+        "_bronze_shop__sources.yml",
+        "slv_data_quality.sql",
+        "quality_codes.csv",
+    } <= names
+    assert "slv_orders__history.sql" not in names  # history: false by default
+    changes = planned.files[Path("models/silver/orders/slv_orders__changes.sql")]
+    # the key rejects a null; a NOT NULL column flags one
+    assert "standardised.order_id is null as is_missing_order_id" in changes
+    assert "['is_missing_total', 'missing_total']" in changes
+    codes = planned.files[Path("seeds/quality_codes.csv")].splitlines()
+    assert codes[1:] == [
+        "orders,missing_order_id,order_id,reject,order_id is missing: the record is rejected",
+        "orders,missing_total,total,flag,total is missing: kept and flagged",
+    ]
+    for path, text in planned.files.items():
+        if path.suffix == ".yml":
+            assert yaml.safe_load(text)["version"] == 2
+        if path.suffix in (".sql", ".yml", ".md"):
+            assert MARK in text[:300], path
+
+
+def test_rules_become_sql_and_the_tests_that_prove_them(tmp_path: Path) -> None:
+    contract = BARE + (
+        "  - name: status\n    type: varchar\n    rules:\n      - trim\n      - lower\n"
+        "      - {accepted_values: [new, paid], action: unknown, unknown: other,\n"
+        "         code: odd_status}\n"
+        "  - name: country\n    type: 'char(2)'\n    rules:\n      - upper\n"
+        "      - {reference: iso_countries.country_code, action: nullify}\n"
+        "  - name: total\n    type: 'decimal(12,2)'\n"
+        "    rules: [{range: {min: 0}, action: reject, code: negative_total}]\n"
+    )
+    project = _project(tmp_path, contract)
+    planned = plan(project, project / "contracts")
+    changes = planned.files[Path("models/silver/orders/slv_orders__changes.sql")]
+    assert "lower(trim(status)) as status" in changes
+    assert "standardised.status not in ('new', 'paid') as is_odd_status" in changes
+    assert "case when is_odd_status then 'other' else status end as status" in changes
+    assert (
+        "left join known_country\n        on standardised.country = known_country.country_code"
+        in (changes)
+    )
+    assert "case when is_unknown_country then null else country end as country" in changes
+    assert "standardised.total < 0 as is_negative_total" in changes
+    assert "['is_negative_total', 'negative_total']" in changes.split("as quality_issues")[1]
+    models = yaml.safe_load(planned.files[Path("models/silver/orders/_silver_orders__models.yml")])
+    latest = next(m for m in models["models"] if m["name"] == "slv_orders__latest")
+    tests = {c["name"]: c.get("data_tests") for c in latest["columns"]}
+    assert tests["status"] == [
+        {"is_standardised": {"arguments": {"case": "lower", "allow_blank": True}}},
+        {
+            "rule_is_applied": {
+                "arguments": {
+                    "code": "odd_status",
+                    "check": "accepted_values",
+                    "action": "unknown",
+                    "values": ["new", "paid"],
+                    "unknown": "'other'",
+                }
+            }
+        },
+    ]
+    reference = {"to": "ref('iso_countries')", "field": "country_code"}
+    assert tests["country"] == [
+        {
+            "is_standardised": {
+                "arguments": {"case": "upper", "trimmed": False, "allow_blank": True}
+            }
+        },
+        {
+            "rule_is_applied": {
+                "arguments": {"code": "unknown_country", "check": "reference", "action": "nullify"}
+                | reference
+            }
+        },
+    ]
+    assert tests["total"] == [
+        {
+            "rule_is_applied": {
+                "arguments": {
+                    "code": "negative_total",
+                    "check": "range",
+                    "action": "reject",
+                    "min_value": 0,
+                }
+            }
+        }
+    ]
+    changes_model = next(m for m in models["models"] if m["name"] == "slv_orders__changes")
+    assert changes_model["config"]["meta"]["tested_in"] == "slv_orders__latest"
+    current = next(m for m in models["models"] if m["name"] == "slv_orders")
+    assert [c["name"] for c in current["columns"] if c.get("data_tests")] == [
+        "order_id",
+        "last_change_id",
+    ]  # a model that only filters rows carries its key tests, not the values' tests
+
+
+def test_a_composite_key_and_history(tmp_path: Path) -> None:
+    contract = (
+        "table: order_lines\nhistory: true\nprimary_key: [order_id, line_no]\ncolumns:\n"
+        "  - {name: order_id, type: bigint}\n  - {name: line_no, type: integer}\n"
+        "  - {name: sku, type: varchar}\n"
+    )
+    planned = plan(p := _project(tmp_path, contract, table="order_lines"), p / "contracts")
+    folder = Path("models/silver/order_lines")
+    latest = planned.files[folder / "slv_order_lines__latest.sql"]
+    assert "unique_key=['order_id', 'line_no']" in latest
+    history = planned.files[folder / "slv_order_lines__history.sql"]
+    assert "delete_changed_keys(['order_id', 'line_no'], ref('slv_order_lines__changes'))" in (
+        history
+    )
+    assert "surrogate_key(['order_id', 'line_no', 'valid_from']) }} as version_key" in history
+    models = yaml.safe_load(planned.files[folder / "_silver_order_lines__models.yml"])
+    by_name = {m["name"]: m for m in models["models"]}
+    key_test = {
+        "unique_combination_of_columns": {"arguments": {"columns": ["order_id", "line_no"]}}
+    }
+    assert key_test in by_name["slv_order_lines__latest"]["data_tests"]
+    assert by_name["slv_order_lines__history"]["data_tests"] == [
+        {"versions_do_not_overlap": {"arguments": {"key_columns": ["order_id", "line_no"]}}}
+    ]
+
+
+@pytest.mark.parametrize(
+    ("contract", "message"),
+    [
+        (
+            BARE + "  - {name: c, type: varchar, rules: [{reference: no_seed.code}]}\n",
+            "column c: reference no_seed.code: no seed seeds/no_seed.csv",
+        ),
+        (
+            BARE + "  - {name: c, type: varchar, rules: [{reference: iso_countries.code}]}\n",
+            "the seed has no column code",
+        ),
+        (BARE + "  - {name: change_id, type: varchar}\n", "name the generated models use"),
+        (
+            BARE + "  - {name: c, type: varchar, rules: [not_null]}\n"
+            "  - {name: d, type: varchar, rules: [{not_null: true, code: missing_c}]}\n",
+            r"code\(s\) \['missing_c'\] used by more than one rule",
+        ),
+        (
+            BARE + "  - {name: c, type: varchar, rules: [lower, {accepted_values: [a], "
+            "action: unknown, unknown: Other}]}\n",
+            "unknown value 'Other' is not standardised",
+        ),
+        (
+            BARE + "  - {name: d, type: varchar, document: {fields: [{name: n, type: money}]}}\n",
+            "not supported",
+        ),
+        (
+            BARE + "  - {name: d, type: varchar, document: {fields: [{name: n, pth: x}]}}\n",
+            r"document field n: unknown key\(s\) \['pth'\]",
+        ),
+        (
+            BARE + "  - {name: d, type: bigint, document: {fields: [{name: n}]}}\n",
+            "a document column holds text",
+        ),
+    ],
+)
+def test_bad_contracts_are_clear_errors(tmp_path: Path, contract: str, message: str) -> None:
+    project = _project(tmp_path, contract)
+    with pytest.raises(UserError, match=message) as caught:
+        plan(project, project / "contracts")
+    assert str(caught.value).startswith("contracts/shop/orders.yml: ")
+
+
+def test_a_document_column_becomes_typed_fields(tmp_path: Path) -> None:
+    contract = BARE + (
+        "  - name: _doc\n    type: varchar\n    rename: document\n    document:\n"
+        "      fields:\n        - {name: amount, path: payment.amount, type: 'decimal(10,2)'}\n"
+        "        - {name: kind, rules: [trim, lower]}\n"
+    )
+    planned = plan(p := _project(tmp_path, contract), p / "contracts")
+    bronze = planned.files[Path("models/bronze/shop/stg_shop__orders.sql")]
+    assert "['amount_text', ['payment', 'amount']]," in bronze
+    assert "{{ json_field_value('amount_text', 'decimal(10,2)') }} as amount," in bronze
+    assert "_doc as document," in bronze and "{{ json_is_valid('_doc') }} as is_valid_document" in (
+        bronze
+    )
+    changes = planned.files[Path("models/silver/orders/slv_orders__changes.sql")]
+    # a document that is not JSON is rejected by default; a field that does not parse is
+    # nulled (it is already) and flagged
+    assert "not standardised.is_valid_document as is_invalid_document" in changes
+    assert "['is_invalid_document', 'invalid_document']" in changes.split("quality_issues")[1]
+    assert "['is_invalid_amount', 'invalid_amount']" in changes.split("quality_issues")[0]
+
+
+def test_a_hand_written_model_replaces_the_generated_one(tmp_path: Path) -> None:
+    project = _project(tmp_path, BARE)
+    write(project, plan(project, project / "contracts"))
+    generated = project / "models/silver/orders/slv_orders.sql"
+    assert generated.exists()
+    mine = project / "models/silver/slv_orders.sql"
+    mine.write_text("select 1 as order_id\n")
+    planned = plan(project, project / "contracts")
+    assert planned.skipped == {"slv_orders": Path("models/silver/slv_orders.sql")}
+    differences = write(project, planned)
+    assert differences.stale == [Path("models/silver/orders/slv_orders.sql")]
+    assert not generated.exists() and mine.exists()
+    models = yaml.safe_load(
+        (project / "models/silver/orders/_silver_orders__models.yml").read_text()
+    )
+    assert "slv_orders" not in {m["name"] for m in models["models"]}
+
+
+def test_check_fails_on_edited_missing_or_stale_files_and_generate_repairs(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project = _project(tmp_path, BARE)
+    args = ["models", "check", "--project", str(project), "--contracts", str(project / "contracts")]
+    assert main(args) == 1  # nothing generated yet
+    assert main(["models", "generate", *args[2:]]) == 0
+    assert main(args) == 0
+    latest = project / "models/silver/orders/slv_orders__latest.sql"
+    latest.write_text(latest.read_text() + "-- edited\n")
+    (project / "contracts/shop/orders.yml").rename(project / "contracts/shop/purchases.yml")
+    (project / "contracts/shop/purchases.yml").write_text(BARE.replace("orders", "purchases"))
+    capsys.readouterr()
+    assert main(args) == 1
+    out = capsys.readouterr().out
+    assert "stale (no contract): models/silver/orders/slv_orders__latest.sql" in out
+    assert "missing: models/silver/purchases/slv_purchases.sql" in out
+    assert main(["models", "generate", *args[2:]]) == 0
+    assert main(args) == 0
+    assert not (project / "models/silver/orders").exists()
+
+
+def test_a_bad_contract_exits_2_with_the_message(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project = _project(tmp_path, BARE + "  - {name: c, type: varchar, rules: [upcase]}\n")
+    code = main(
+        ["models", "generate", "--project", str(project), "--contracts", str(project / "contracts")]
+    )
+    assert code == 2
+    assert "contracts/shop/orders.yml: column c: rule 1: 'upcase' is not a rule" in (
+        capsys.readouterr().err
+    )
