@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import gzip
 import logging
+import threading
 import time
 from dataclasses import dataclass, field
 
@@ -21,14 +22,14 @@ from ingestion.conform import ColumnPlan, Conformer
 from ingestion.contracts import TableContract
 from ingestion.discovery import Contracts, PendingFile, TableFile, TransactionFile
 from ingestion.dmsfiles import DmsFile
-from ingestion.errors import FileRejectedError, ObjectVanishedError
+from ingestion.errors import FileRejectedError, ObjectVanishedError, RunInterruptedError
 from ingestion.formats import READ_ERRORS, open_file
 from ingestion.lake import Lake
 from ingestion.ledger import Ledger, LedgerEntry, Status
 from ingestion.quarantine import unknown_contract
 from ingestion.sources import FileSource
 from ingestion.streams import ByteStream, HashingReader
-from ingestion.summary import ColumnChanges, ColumnDrift
+from ingestion.summary import ColumnChanges, ColumnDrift, printable
 from ingestion.table_writer import RunStamp, TableWriter
 from ingestion.txn import read_transactions
 
@@ -45,6 +46,12 @@ class RunContext:
     ledger: Ledger
     """Read here (duplicates, new versions); records are written by the run."""
     stamp: RunStamp
+    stop: threading.Event = field(default_factory=threading.Event)
+    """Set when the run is interrupted: the file stops at its next batch, staging removed."""
+
+    def check_stop(self) -> None:
+        if self.stop.is_set():
+            raise RunInterruptedError("the run was interrupted")
 
 
 @dataclass
@@ -97,7 +104,7 @@ class FileLanding:
                     writers = self._write_table_file(reader, self.pending.contract)
                 reader.drain()
             except FileRejectedError as exc:
-                return self._reject(str(exc))
+                return self._reject(printable(str(exc)))
         sha = reader.sha256
         ledger = self.context.ledger
         if ledger.has_content(obj.key, sha):
@@ -153,6 +160,7 @@ class FileLanding:
                     notes = self.outcome.drift_notes.setdefault(contract.qualified_name, [])
                     notes.extend(f"{self.pending.obj.key}: {note}" for note in plan.notes)
                 for batch, positions in parsed.batches:
+                    self.context.check_stop()
                     writer.add(batch, positions, dms_file)
             writer.add_bad_records(parsed.bad_records)
         except BaseException:
@@ -170,6 +178,7 @@ class FileLanding:
             if dms_file.gzip:
                 stream = gzip.GzipFile(fileobj=reader, mode="rb")
             for chunk in read_transactions(stream, pending.settings, contracts, dms_file):
+                self.context.check_stop()
                 key = (chunk.schema, chunk.table)
                 writer = writers.get(key)
                 if writer is None:

@@ -118,8 +118,8 @@ def test_progress_bar_and_report_file(tmp_path: Path, capsys: pytest.CaptureFixt
     ("holder", "code", "message"),
     [
         ({"host": "other-host", "age_hours": 1}, 3, "another landing run holds the lake"),
-        ({"host": "other-host", "age_hours": 13}, 0, "older than 12:00:00"),
-        ({"host": "this-host", "pid": "dead", "age_hours": 0}, 0, "on this host is gone"),
+        ({"host": "other-host", "age_hours": 13}, 0, "it is older than 12 hours"),
+        ({"host": "this-host", "pid": "dead", "age_hours": 0}, 0, "is not running"),
     ],
 )
 def test_stale_locks_are_taken_over_and_live_ones_are_not(
@@ -146,6 +146,6 @@ def test_stale_locks_are_taken_over_and_live_ones_are_not(
         assert message in captured.err
         assert path.exists()  # the live lock is left alone
     else:
-        notes = json.loads(captured.out)["notes"]
-        assert any("took over a stale lock of run old-run" in n and message in n for n in notes)
+        notes = json.loads(captured.out)["lake_notes"]
+        assert any("took over the lock of run old-run" in n and message in n for n in notes)
         assert not path.exists()
