@@ -28,7 +28,8 @@ from ingestion.lock import LockState, inspect_lock
 from ingestion.source_root import SourceRecord, recorded_sources
 
 TRANSACTION_FILES = "_transactions"
-"""Where a PreserveTransactions file quarantined whole is counted (its tables are unknown)."""
+"""Where a PreserveTransactions file quarantined whole is counted (its tables are unknown);
+not a table, so never stale."""
 
 
 def _utc(text: str) -> datetime:
@@ -142,7 +143,7 @@ def lake_status(
     for table in tables.values():
         newest = table.newest_commit or table.newest_file
         table.age = now - newest if newest else None
-        if stale_after is not None:
+        if stale_after is not None and table.table != TRANSACTION_FILES:
             table.stale = table.age is None or table.age > stale_after
     return LakeStatus(
         lake.describe(),
