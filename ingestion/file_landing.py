@@ -16,6 +16,7 @@ import gzip
 import logging
 import threading
 import time
+from contextlib import closing
 from dataclasses import dataclass, field
 
 from ingestion.conform import ColumnPlan, Conformer
@@ -177,18 +178,21 @@ class FileLanding:
         try:
             if dms_file.gzip:
                 stream = gzip.GzipFile(fileobj=reader, mode="rb")
-            for chunk in read_transactions(stream, pending.settings, contracts, dms_file):
-                self.context.check_stop()
-                key = (chunk.schema, chunk.table)
-                writer = writers.get(key)
-                if writer is None:
-                    writer = writers[key] = self._writer(contracts.get(key) or unknown_contract())
-                if chunk.batch is not None:
-                    if writer.plan is None:
-                        as_cdc = _as_cdc(dms_file, writer.contract)
-                        self._start(writer, chunk.batch.schema.names, as_cdc)
-                    writer.add(chunk.batch, chunk.positions, dms_file)
-                writer.add_bad_records(chunk.bad)
+            chunks = read_transactions(stream, pending.settings, contracts, dms_file)
+            with closing(chunks):  # a stopped file's reader is finished here, not by the GC
+                for chunk in chunks:
+                    self.context.check_stop()
+                    key = (chunk.schema, chunk.table)
+                    writer = writers.get(key)
+                    if writer is None:
+                        contract = contracts.get(key) or unknown_contract()
+                        writer = writers[key] = self._writer(contract)
+                    if chunk.batch is not None:
+                        if writer.plan is None:
+                            as_cdc = _as_cdc(dms_file, writer.contract)
+                            self._start(writer, chunk.batch.schema.names, as_cdc)
+                        writer.add(chunk.batch, chunk.positions, dms_file)
+                    writer.add_bad_records(chunk.bad)
         except READ_ERRORS as exc:
             for writer in writers.values():
                 writer.abort()
