@@ -80,7 +80,7 @@ def register_in_glue(summary: RunSummary, lake: Lake, lander: Lander, database: 
     try:
         catalog = GlueCatalog(client("glue"), database)
         done = register_lake(catalog, lake, lander.contracts, lander.drift_columns)
-    except AwsError as exc:  # the files landed; the catalog update is retried next run
+    except (AwsError, UserError) as exc:  # landed; the catalog is retried next run (exit 1)
         summary.errors.append(f"Glue database {database}: {exc}")
         summary.glue_failed = True
     else:
