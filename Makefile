@@ -3,34 +3,77 @@ SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := help
 
+# Variables: `make <target> NAME=value` or the environment. `make help` lists each one that
+# has a `## ` line above it, with its default; `#> ` lines are variables other tools read.
+## the Python that creates .venv (3.11)
 PYTHON ?= python3
+## your DMS output (folder or s3://bucket/prefix); empty: demo data
+SOURCE ?=
+## demo data: transactions in the full load
+TRANSACTIONS ?= 20000
+## demo data: seed (the same seed, the same files)
+SEED ?= 42
+## the lake dmsw lands into and dbt reads
+export LAKE_DIR ?= data/lake
+## the DuckDB warehouse dbt builds
+export DUCKDB_PATH ?= data/warehouse.duckdb
+## more dmsw land options: --allow-other-source, --strict ...
+LAND_ARGS ?=
+## where make report writes the HTML report
+REPORT ?= reports/build/report.html
+## first month make metrics shows
+START ?= 2026-01-01
+## make bench: data sizes
+SIZES ?= 100000
+## make bench: runs per size
+RUNS ?= 1
+## make bench: more benchmarks/bench.py options
+BENCH_ARGS ?=
+## make bench-landing: transactions
+BENCH_TRANSACTIONS ?= 1000000
+#> DBT_TARGET=duckdb         dbt target: duckdb, athena or redshift (docs/deploy.md)
+#> DBT_THREADS=2             dbt threads (4 on athena and redshift)
+#> DUCKDB_MEMORY_LIMIT=6GB   DuckDB's memory limit during dbt runs
+#> DUCKDB_THREADS=2          DuckDB's threads during dbt runs
+#> DMS_SOURCE, CONTRACTS_DIR, DMSW_LAND_WORKERS, DMSW_LOCK_TTL_HOURS: dmsw's (dmsw --help)
+
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 # dbt-bouncer pins another DuckDB than the warehouse: it gets a venv of its own.
 TOOLS_VENV := .venv-tools
 TOOLS_STAMP := $(TOOLS_VENV)/.installed
-REPORT ?= reports/build/report.html
-
-# Where DMS files come from. Empty: generate demo data into data/dms first.
-SOURCE ?=
 DEMO_ROOT := data/dms
 DMS_ROOT := $(if $(SOURCE),$(SOURCE),$(DEMO_ROOT))
-# Demo data size and determinism.
-TRANSACTIONS ?= 20000
-SEED ?= 42
+# an absolute path for a folder, an s3:// location as it is
+local_abspath = $(if $(filter s3://%,$(1)),$(1),$(abspath $(1)))
 
+# dbt finds profiles/profiles.yml through DBT_PROFILES_DIR here, and through the profiles.yml
+# link at the top of the project when you run dbt by hand from there (see `make env`).
 export DBT_PROFILES_DIR := $(CURDIR)/profiles
-export LAKE_DIR ?= data/lake
-export DUCKDB_PATH ?= data/warehouse.duckdb
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 DBT := $(BIN)/dbt
 DMSW := $(BIN)/dmsw
 
-.PHONY: check-warehouses help setup tools demo-data land models models-check build docs docs-serve erd report metrics governance sqllint run test lint typecheck pytest test-fast lock clean bench-landing bench
+.PHONY: check-warehouses help env setup tools demo-data land models models-check build docs docs-serve erd report metrics governance sqllint run test lint typecheck pytest test-fast lock clean bench-landing bench
 
-help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 18
+help: ## list the targets and the variables with their defaults
+	@echo "Targets:"
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## /  \1\t/' | expand -t 22
+	@echo
+	@echo "Variables (make <target> NAME=value, or the environment; default after =):"
+	@awk '/^## /{doc=substr($$0, 4); next} \
+		doc != "" && /^(export )?[A-Z_]+ \?=/{sub(/^export /, ""); split($$0, kv, / \?= ?/); \
+		printf "  %-34s %s\n", kv[1] "=" kv[2], doc; next} {doc=""}' $(MAKEFILE_LIST)
+	@echo
+	@echo "Read by dbt's profile (profiles/profiles.yml) and dmsw, from the environment:"
+	@sed -nE 's/^#> /  /p' $(MAKEFILE_LIST)
+	@echo
+	@echo "dbt by hand: from this folder, .venv/bin/dbt build (profiles.yml links profiles/),"
+	@echo "or anywhere after: eval \"\$$(make -s env)\""
+
+env: ## print the environment dbt and dmsw read, for a shell: eval "$(make -s env)"
+	@echo "export DBT_PROFILES_DIR=$(CURDIR)/profiles LAKE_DIR=$(call local_abspath,$(LAKE_DIR)) DUCKDB_PATH=$(abspath $(DUCKDB_PATH))"
 
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -53,8 +96,8 @@ data/.demo-data.stamp: | $(STAMP)
 
 demo-data: data/.demo-data.stamp ## generate demo DMS output in data/dms (TRANSACTIONS=, SEED=)
 
-land: $(STAMP) ## land new DMS files from data/dms (or SOURCE=<dms root>) into the lake
-	$(DMSW) land --source $(DMS_ROOT) --lake $(LAKE_DIR)
+land: $(STAMP) ## land new DMS files from data/dms (or SOURCE=) into LAKE_DIR (LAND_ARGS=)
+	$(DMSW) land --source $(DMS_ROOT) --lake $(LAKE_DIR) $(LAND_ARGS)
 
 models: $(STAMP) ## generate the bronze and silver models from contracts/ (dmsw models generate)
 	$(DMSW) models generate
@@ -62,7 +105,7 @@ models: $(STAMP) ## generate the bronze and silver models from contracts/ (dmsw 
 models-check: $(STAMP) ## fail when the generated models differ from contracts/ (part of make test)
 	$(DMSW) models check
 
-build: $(STAMP) ## dbt build (seeds, models, tests) into data/warehouse.duckdb
+build: $(STAMP) ## dbt build (seeds, models, tests) into DUCKDB_PATH
 	$(DBT) build
 
 docs: erd ## generate the dbt docs site (target/index.html, target/static_index.html)
@@ -79,7 +122,7 @@ metrics: $(STAMP) ## the metrics by month and currency with MetricFlow (mf query
 	$(DBT) parse --quiet
 	$(BIN)/mf query --metrics transaction_volume,transaction_count,net_flow,active_customers,average_transaction_value \
 		--group-by metric_time__month,transaction__currency --order metric_time__month,transaction__currency \
-		--start-time $${START:-2026-01-01} --decimals 2
+		--start-time $(START) --decimals 2
 
 governance: $(STAMP) $(TOOLS_STAMP) ## dbt-bouncer, dbt-coverage and sqlfluff on the built warehouse (after make run)
 	$(DBT) docs generate --quiet
@@ -101,12 +144,10 @@ run: $(STAMP) $(if $(SOURCE),,data/.demo-data.stamp) ## the whole pipeline: [dem
 	@echo "  query it:  $(BIN)/python -c \"import duckdb; print(duckdb.connect('$(DUCKDB_PATH)', read_only=True).sql('select * from gold.fact_transactions limit 5'))\""
 	@echo "  docs:      target/static_index.html (open in a browser), or make docs-serve"
 	@echo "  landing:   $(DMSW) status --lake $(LAKE_DIR)"
+	@echo "  dbt:       $(DBT) build --select <model>+ (from here: profiles.yml links profiles/)"
 
 # The performance benchmark (benchmarks/bench.py, docs/benchmarks.md). It needs the `bench`
 # extra (pyspark, py-spy), installed here once on top of the lock; Java 17 for Spark.
-SIZES ?= 100000
-RUNS ?= 1
-BENCH_ARGS ?=
 BENCH_STAMP := $(VENV)/.bench-installed
 $(BENCH_STAMP): $(STAMP) pyproject.toml
 	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[bench]'
@@ -115,7 +156,6 @@ $(BENCH_STAMP): $(STAMP) pyproject.toml
 bench: $(BENCH_STAMP) ## benchmark land/build/incremental vs lower bounds and PySpark (SIZES="100000 1000000" RUNS=3)
 	$(BIN)/python benchmarks/bench.py --sizes $(SIZES) --runs $(RUNS) $(BENCH_ARGS)
 
-BENCH_TRANSACTIONS ?= 1000000
 bench-landing: $(STAMP) ## landing throughput vs DuckDB's CSV-to-Parquet copy (BENCH_TRANSACTIONS=)
 	$(BIN)/python benchmarks/landing.py --transactions $(BENCH_TRANSACTIONS) --workdir data/bench
 

@@ -1,13 +1,18 @@
 """One landing run: every DMS file not yet in the ledger lands in the raw zone, once.
 
-The run holds the lake's lock, removes what a killed run staged, writes the zero-row schema
-files, lists the new files (``discovery``) and lands them in parallel threads
+The run checks that the lake can be written, holds the lake's lock, lists the new files
+(``discovery``), checks the source root against the one the lake was landed from
+(``source_root``), removes what a killed run staged, writes the zero-row schema files and
+lands the new files in parallel threads
 (``file_landing``, one outcome per file). It takes the outcomes in DMS order and, for each,
 records the ledger entry (after the file's outputs are visible: that is what makes a file
 count as landed), counts it into the ``RunSummary``, merges its drift and reports progress.
 So the lake, the ledger and the report are the same for any number of workers. A run killed
 at any point leaves either nothing visible for a file or outputs the rerun overwrites with
-the same content: no row is lost or doubled.
+the same content: no row is lost or doubled. Ctrl-C (or SIGTERM, which ``dmsw`` turns into
+the same) stops the run cleanly: files in progress stop at their next batch and their staged
+outputs are removed, what was recorded stays, the lock is released, and
+``RunInterruptedError`` says how far it got.
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ import duckdb
 
 from ingestion.conform import Conformer
 from ingestion.discovery import Contracts, PendingFile, TableFile, discover
-from ingestion.errors import UserError
+from ingestion.errors import RunInterruptedError, RunTerminatedError, SignalStop, UserError
 from ingestion.file_landing import FileLanding, FileOutcome, RunContext
 from ingestion.lake import LEDGER, Lake
 from ingestion.ledger import Ledger
@@ -33,6 +38,7 @@ from ingestion.lock import RunLock
 from ingestion.progress import Progress
 from ingestion.schemas import QUARANTINE_SCHEMA, raw_schema
 from ingestion.settings_check import check_settings
+from ingestion.source_root import SourceCheck, settle_source
 from ingestion.sources import FileSource
 from ingestion.summary import RunSummary, report
 from ingestion.table_writer import RunStamp
@@ -65,6 +71,7 @@ class Lander:
 
     ``clock`` (UTC now) and ``run_id`` can be given to make a run's stamps reproducible
     (tests, comparisons); by default they are the real time and a new id.
+    ``allow_other_source`` lands a source root other than the lake's recorded one, on purpose.
     """
 
     def __init__(
@@ -77,8 +84,10 @@ class Lander:
         workers: int | None = None,
         clock: Callable[[], datetime] = utc_now,
         run_id: str | None = None,
+        allow_other_source: bool = False,
     ) -> None:
         self.source = source
+        self.allow_other_source = allow_other_source
         self.workers = workers or default_workers()
         self.lake = lake
         self.contracts = contracts
@@ -95,6 +104,9 @@ class Lander:
         self._local = threading.local()
         self._cursors: list[duckdb.DuckDBPyConnection] = []
         self._cursors_lock = threading.Lock()
+        self._stop = threading.Event()
+        """Set when the run is interrupted: files in progress stop at their next batch."""
+        self._recorded = 0
 
     def _conformer(self) -> Conformer:
         """This thread's conformer (a DuckDB cursor of the run's connection per thread)."""
@@ -114,26 +126,59 @@ class Lander:
 
     def run(self) -> RunSummary:
         """Land every new file, holding the lake's lock (LockHeldError if another run has it)."""
+        self.lake.store.check_writable()
         lock = RunLock(self.lake, self.summary.run_id)
         note = lock.acquire()
         if note:
-            self.summary.notes.append(note)
+            self.summary.lake_notes.append(note)
+        interrupted = False
         try:
             return self._run()
+        except KeyboardInterrupt as stop:
+            interrupted = True
+            raise self._interrupted(stop) from None
         finally:
             for cursor in self._cursors:
                 cursor.close()
             self._connection.close()
+            if interrupted:  # what the stopped files staged (a killed run's: next run)
+                self.lake.store.clean_staging()
             lock.release()
+
+    def _interrupted(self, stop: KeyboardInterrupt) -> RunInterruptedError:
+        error = RunTerminatedError if isinstance(stop, SignalStop) else RunInterruptedError
+        what = "terminated (SIGTERM)" if error is RunTerminatedError else "interrupted (Ctrl-C)"
+        return error(
+            f"{what}: {self._recorded} file(s) landed and recorded before the stop stay landed; "
+            "the files not recorded land on the next run; the lock was released"
+        )
 
     def _run(self) -> RunSummary:
         started = time.perf_counter()
+        ledger = Ledger(self.lake)
+        found = discover(self.source, self.contracts, ledger)
+        if found.files_seen == 0:  # not an error: the lake's tables exist, empty, for dbt
+            self.summary.lake_notes.append(
+                f"no files under {self.source.describe()} yet; if you expected some, check "
+                "--source (env DMS_SOURCE): the DMS task's bucket folder, with <schema>/<table>/"
+            )
+        self.summary.lake_notes.extend(
+            settle_source(
+                SourceCheck(
+                    self.lake,
+                    self.source.describe(),
+                    self.stamp.run_id,
+                    self.stamp.started.isoformat(),
+                    landed_before=bool(ledger.entries),
+                    will_land=bool(found.pending),
+                    allow_other=self.allow_other_source,
+                )
+            )
+        )
         removed = self.lake.store.clean_staging()
         if removed:
             self.summary.notes.append(f"removed {removed} staged file(s) of an interrupted run")
         self.prepare()
-        ledger = Ledger(self.lake)
-        found = discover(self.source, self.contracts, ledger)
         self.summary.files_seen = found.files_seen
         self.summary.files_already_landed = found.already_landed
         self.summary.skipped.extend(found.skipped)
@@ -142,7 +187,9 @@ class Lander:
         self.summary.notes.extend(checked.notes)
         pending = [p for p in found.pending if not _stopped(p, checked.stopped)]
         self.summary.files_stopped = len(found.pending) - len(pending)
-        context = RunContext(self.source, self.lake, self.contracts, ledger, self.stamp)
+        context = RunContext(
+            self.source, self.lake, self.contracts, ledger, self.stamp, stop=self._stop
+        )
 
         def land(pending: PendingFile) -> FileOutcome:
             return FileLanding(pending, context, self._conformer()).land()
@@ -155,6 +202,7 @@ class Lander:
             try:
                 self._merge(pending, outcomes, ledger)
             except BaseException:  # Ctrl-C, a failing progress display: start no more files
+                self._stop.set()  # and the files in progress stop at their next batch
                 pool.shutdown(wait=True, cancel_futures=True)
                 raise
         self.summary.finished_at = self.clock().isoformat()
@@ -192,6 +240,7 @@ class Lander:
                 summary.errors.append(f"{entry.key}: {type(exc).__name__}: {exc}")
                 continue
             summary.add_entry(entry)
+            self._recorded += 1
             rows += entry.rows_landed
             self.progress(
                 Progress(

@@ -87,6 +87,9 @@ class RunSummary:
     stopped: dict[str, str] = field(default_factory=dict)
     """Per table not landed because its files contradict its settings: why, what to set."""
     skipped: list[str] = field(default_factory=list)
+    lake_notes: list[str] = field(default_factory=list)
+    """What the run did about the lake itself: a stale lock taken over, a source root
+    recorded or adopted (printed first)."""
     notes: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
 
