@@ -16,7 +16,6 @@ its settings ("override client-side settings"), as docs/deploy.md says to config
 from __future__ import annotations
 
 import json
-import logging
 import os
 import threading
 from collections.abc import Iterator
@@ -27,9 +26,8 @@ from pathlib import Path
 from typing import Any
 
 from warehouse_check.engine import StatementError, Warehouse
+from warehouse_check.moto_server import REGION, moto_server
 
-REGION = "eu-west-1"
-PROJECT = Path(__file__).resolve().parents[1]
 _STATE = threading.local()
 
 
@@ -197,43 +195,6 @@ def _patch_moto(warehouse: Warehouse, statements_log: Path | None) -> None:
     GlueBackend.delete_table = delete_table  # type: ignore[method-assign]
 
 
-def _drift(lake: Path, contracts: dict[Any, Any]) -> dict[str, list[str]]:
-    """Columns the raw files have beyond the contract (as the landing reports drift)."""
-    import pyarrow.parquet as pq
-
-    from ingestion.conform import raw_schema
-
-    drift: dict[str, list[str]] = {}
-    for contract in contracts.values():
-        known = set(raw_schema(contract).names)
-        folder = lake / "raw" / contract.schema / contract.table
-        extra: set[str] = set()
-        for path in folder.glob("*.parquet"):
-            extra |= set(pq.read_schema(path).names) - known
-        if extra:
-            drift[contract.qualified_name] = sorted(extra)
-    return drift
-
-
-def _share_botocore_loader() -> None:
-    """One botocore data loader for the process. dbt-athena opens a boto3 session per
-    connection, and each new session reloads botocore's JSON service models: most of the
-    offline run's time. The data is read-only, so sharing it changes nothing else."""
-    import botocore.loaders
-    import botocore.session
-
-    shared = botocore.loaders.create_loader()
-
-    def create_loader(search_path_string: str | None = None) -> Any:
-        return (
-            shared
-            if search_path_string is None
-            else botocore.loaders.create_loader(search_path_string)
-        )
-
-    botocore.session.create_loader = create_loader
-
-
 @contextmanager
 def athena_backend(
     database: Path, lake: Path, statements_log: Path | None = None
@@ -241,30 +202,12 @@ def athena_backend(
     """Emulated AWS for dbt-athena; yields the warehouse (`database`: awsdatacatalog.duckdb)."""
     import boto3
     from moto.moto_api import state_manager
-    from moto.server import ThreadedMotoServer
 
-    from ingestion.contracts import load_contracts
-    from ingestion.glue import GlueCatalog, register_lake
-    from ingestion.lake import Lake
-    from warehouse_check.raw_zone import create_views
+    from warehouse_check.raw_zone import create_views, register_raw_tables
 
-    _share_botocore_loader()
     state_manager.set_transition(
         model_name="athena::execution", transition={"progression": "immediate"}
     )
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    os.environ.update(
-        AWS_ENDPOINT_URL=f"http://{host}:{port}",
-        AWS_ACCESS_KEY_ID="offline",
-        AWS_SECRET_ACCESS_KEY="offline",  # a dummy for the emulator
-        AWS_REGION=REGION,
-        AWS_DEFAULT_REGION=REGION,
-    )
-    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN"):
-        os.environ.pop(name, None)
     os.environ.setdefault("ATHENA_POLL_INTERVAL", "0.01")
     bucket = os.environ.setdefault("LAKE_BUCKET", "dms-warehouse-lake")
     workgroup = os.environ.setdefault("ATHENA_WORKGROUP", "dms-warehouse")
@@ -282,26 +225,25 @@ def athena_backend(
     failures = database.with_name("failures.jsonl")
     warehouse = Warehouse(database, "athena", failure_log=failures, csv_reader=read_csv)
     try:
-        s3 = boto3.client("s3", region_name=REGION)
-        s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": REGION})
-        boto3.client("athena", region_name=REGION).create_work_group(
-            Name=workgroup,
-            Configuration={
-                "ResultConfiguration": {"OutputLocation": f"s3://{bucket}/athena-results/"},
-                "EnforceWorkGroupConfiguration": True,
-            },
-        )
-        glue = boto3.client("glue", region_name=REGION)
-        contracts = load_contracts(PROJECT / "contracts")
-        catalog = GlueCatalog(glue, raw_database)
-        register_lake(catalog, Lake(lake), contracts, _drift(lake, contracts))
-        tables = glue.get_tables(DatabaseName=raw_database)["TableList"]
-        create_views(warehouse, raw_database, [dict(t) for t in tables])
-        sync = _GlueSync(warehouse, bucket, raw_database)
-        sync.restore()
-        warehouse.listeners.append(sync)
-        _patch_moto(warehouse, statements_log)
-        yield warehouse
+        with moto_server():
+            s3 = boto3.client("s3", region_name=REGION)
+            s3.create_bucket(
+                Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": REGION}
+            )
+            boto3.client("athena", region_name=REGION).create_work_group(
+                Name=workgroup,
+                Configuration={
+                    "ResultConfiguration": {"OutputLocation": f"s3://{bucket}/athena-results/"},
+                    "EnforceWorkGroupConfiguration": True,
+                },
+            )
+            glue = boto3.client("glue", region_name=REGION)
+            tables = register_raw_tables(glue, raw_database, lake)
+            create_views(warehouse, raw_database, tables)
+            sync = _GlueSync(warehouse, bucket, raw_database)
+            sync.restore()
+            warehouse.listeners.append(sync)
+            _patch_moto(warehouse, statements_log)
+            yield warehouse
     finally:
         warehouse.close()
-        server.stop()

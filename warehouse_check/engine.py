@@ -63,29 +63,17 @@ class Relation:
 Listener = Callable[[str, str, str], None]  # (event, schema, name): schema|created|dropped
 
 
+_COMMENT_OR_STRING = re.compile(r"'(?:[^']|'')*'|--[^\n]*|/\*.*?\*/", re.S)
+
+
 def strip_comments(sql: str) -> str:
     """The statement without comments (dbt's query header), outside string literals."""
-    out, i, n = [], 0, len(sql)
-    while i < n:
-        char = sql[i]
-        if char == "'":
-            end = i + 1
-            while end < n:
-                if sql[end] == "'" and (end + 1 >= n or sql[end + 1] != "'"):
-                    break
-                end += 2 if sql[end] == "'" else 1
-            out.append(sql[i : end + 1])
-            i = end + 1
-        elif sql.startswith("--", i):
-            i = sql.find("\n", i) if "\n" in sql[i:] else n
-        elif sql.startswith("/*", i):
-            end = sql.find("*/", i + 2)
-            i = n if end < 0 else end + 2
-            out.append(" ")
-        else:
-            out.append(char)
-            i += 1
-    return "".join(out).strip().rstrip(";").strip()
+
+    def keep_strings(found: re.Match[str]) -> str:
+        text = found.group(0)
+        return text if text.startswith("'") else " " if text.startswith("/*") else ""
+
+    return _COMMENT_OR_STRING.sub(keep_strings, sql).strip().rstrip(";").strip()
 
 
 _IDENT = r'[`"]?(\w+)[`"]?'
@@ -529,7 +517,9 @@ class Warehouse:
         self.counts["failed"] += 1
         if self.failure_log is not None:
             with self.failure_log.open("a", encoding="utf-8") as out:
-                out.write(json.dumps({"statement": text, "error": message}) + "\n")
+                out.write(
+                    json.dumps({"statement": text, "error": message}, ensure_ascii=False) + "\n"
+                )
 
 
 def _name(schema: str, name: str) -> str:

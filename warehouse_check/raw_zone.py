@@ -23,6 +23,8 @@ from typing import Any
 from warehouse_check.engine import StatementError, Warehouse
 from warehouse_check.shims import Dialect
 
+PROJECT = Path(__file__).resolve().parents[1]
+
 # Glue (Hive) type -> the Parquet column types (as DuckDB describes them) that the engine reads
 # as that type, and the DuckDB expression that gives the engine's value.
 _SAME = "{c}"
@@ -74,6 +76,31 @@ def _null_of(dialect: Dialect, glue_type: str) -> str:
     if glue_type == "timestamp":
         return "TIMESTAMP_MS" if dialect == "athena" else "TIMESTAMP"
     return _DUCKDB_TYPE.get(glue_type, glue_type.upper())
+
+
+def register_raw_tables(glue: Any, database: str, lake: Path) -> list[dict[str, Any]]:
+    """Register the lake's raw tables in Glue as `dmsw land --glue` does (its own code,
+    ingestion.glue.register_lake, drift columns included); returns the Glue tables."""
+    import pyarrow.parquet as pq
+
+    from ingestion.conform import raw_schema
+    from ingestion.contracts import load_contracts
+    from ingestion.glue import GlueCatalog, register_lake
+    from ingestion.lake import Lake
+
+    contracts = load_contracts(PROJECT / "contracts")
+    drift: dict[str, list[str]] = {}
+    for contract in contracts.values():
+        known = set(raw_schema(contract).names)
+        folder = lake / "raw" / contract.schema / contract.table
+        extra: set[str] = set()
+        for path in folder.glob("*.parquet"):
+            extra |= set(pq.read_schema(path).names) - known
+        if extra:
+            drift[contract.qualified_name] = sorted(extra)
+    register_lake(GlueCatalog(glue, database), Lake(lake), contracts, drift)
+    pages = glue.get_paginator("get_tables").paginate(DatabaseName=database)
+    return [dict(table) for page in pages for table in page["TableList"]]
 
 
 def data_files(location: str) -> list[str]:

@@ -54,6 +54,7 @@ _LIST_RELATIONS = re.compile(
     r"from information_schema\.tables\s+where table_schema ilike '([^']+)'"
 )
 _COLUMNS_OF = re.compile(r"table_name\s*=\s*'([^']+)'")
+_CATALOG_WORDS = ("pg_backend_pid", "pg_namespace", "information_schema", "pg_depend", "svv_")
 
 
 def oid(duckdb_type: str) -> int:
@@ -68,7 +69,10 @@ class Catalog:
         self.warehouse = warehouse
 
     def answer(self, sql: str) -> Result | None:
-        text = " ".join(strip_comments(sql).lower().split())
+        lowered = sql.lower()
+        if not any(word in lowered for word in _CATALOG_WORDS):
+            return None
+        text = " ".join(strip_comments(lowered).split())
         if text == "select pg_backend_pid()":
             return Result([("pg_backend_pid", "INTEGER")], [(1,)])
         if text == "select distinct nspname from pg_namespace":
@@ -178,10 +182,11 @@ class FakeConnection:
         self.autocommit = True
 
     def run(self, sql: str, args: Any) -> Result:
-        if self.log is not None:
-            with self.lock, self.log.open("a", encoding="utf-8") as out:
-                out.write(json.dumps({"sql": sql, "params": _jsonable(args)}) + "\n")
         answered = self.catalog.answer(sql)
+        if self.log is not None:  # catalog queries are dbt-redshift's own, marked as such
+            entry = {"sql": sql, "params": _jsonable(args), "catalog": answered is not None}
+            with self.lock, self.log.open("a", encoding="utf-8") as out:
+                out.write(json.dumps(entry) + "\n")
         if answered is not None:
             self.warehouse.counts["catalog query answered"] += 1
             return answered
@@ -220,27 +225,21 @@ def redshift_backend(
 
     import boto3
     import redshift_connector
-    from moto import mock_aws
 
-    from ingestion.contracts import load_contracts
-    from ingestion.glue import GlueCatalog, register_lake
-    from ingestion.lake import Lake
-    from warehouse_check.athena import _drift
-    from warehouse_check.raw_zone import create_views
+    from warehouse_check.moto_server import REGION, moto_server
+    from warehouse_check.raw_zone import create_views, register_raw_tables
 
     failures = database.with_name("failures.jsonl")
     warehouse = Warehouse(database, "redshift", failure_log=failures)
     spectrum = os.environ.setdefault("REDSHIFT_SPECTRUM_SCHEMA", "raw_zone")
-    contracts = load_contracts(PROJECT / "contracts")
-    with mock_aws():  # the Glue tables the landing registers, read by Spectrum
-        glue = boto3.client("glue", region_name="eu-west-1")
-        register_lake(GlueCatalog(glue, "raw"), Lake(lake), contracts, _drift(lake, contracts))
+    with moto_server():  # the Glue tables the landing registers, read through Spectrum
+        glue = boto3.client("glue", region_name=REGION)
         tables = [
             t
-            for t in glue.get_tables(DatabaseName="raw")["TableList"]
-            if not t["Name"].endswith("__epoch_us")
+            for t in register_raw_tables(glue, "raw", lake)
+            if not t["Name"].endswith("__epoch_us")  # Athena's twins
         ]
-    create_views(warehouse, spectrum, [dict(t) for t in tables])
+    create_views(warehouse, spectrum, tables)
     lock = threading.Lock()
 
     def connect(**_: Any) -> FakeConnection:
