@@ -71,9 +71,14 @@
 {% macro duckdb__json_fields_select(relation, json_text, fields) -%}
     select
         * exclude (json_fields__),
+        {#- each field as minified JSON text: a string starts with '"', an object '{', an
+            array '[', JSON null 'n'; a number or a boolean is its own text -#}
         {%- for alias, keys in fields %}
-        case when json_type(json_fields__[{{ loop.index }}]) not in ('OBJECT', 'ARRAY', 'NULL')
-            then json_fields__[{{ loop.index }}] ->> '$' end as {{ alias }}{{ ',' if not loop.last }}
+        {%- set field = 'json_fields__[' ~ loop.index ~ ']' %}
+        case
+            when left({{ field }}, 1) = '"' then {{ field }} ->> '$'
+            when left({{ field }}, 1) not in ('{', '[', 'n') then cast({{ field }} as varchar)
+        end as {{ alias }}{{ ',' if not loop.last }}
         {%- endfor %}
     from (
         select
