@@ -83,10 +83,10 @@ def register_raw_tables(glue: Any, database: str, lake: Path) -> list[dict[str, 
     ingestion.glue.register_lake, drift columns included); returns the Glue tables."""
     import pyarrow.parquet as pq
 
-    from ingestion.conform import raw_schema
     from ingestion.contracts import load_contracts
     from ingestion.glue import GlueCatalog, register_lake
     from ingestion.lake import Lake
+    from ingestion.schemas import raw_schema
 
     contracts = load_contracts(PROJECT / "contracts")
     drift: dict[str, list[str]] = {}

@@ -5,8 +5,9 @@ the table with the declared types, so a longer value fails the build (a 255-char
 is up to 1020 bytes). Each gold text column's bound is derived here, independently of the
 models, from where its values come from: the source contracts' varchar(n)/char(n) (at most 4
 bytes per character in UTF-8; landing quarantines longer values), the seeds' values, the vars'
-values, literals, md5 keys (32 hex digits). The declared length must equal the derived bound:
-too short loses rows, and a change of a contract, seed or var shows up here.
+values, literals, md5 keys (32 hex digits), silver's quality codes. The declared length must
+equal the derived bound: too short loses rows, and a change of a contract, seed or var shows
+up here.
 """
 
 from __future__ import annotations
@@ -39,6 +40,18 @@ def seed(name: str, column: str) -> int:
         return max(len(row[column].encode()) for row in csv.DictReader(handle))
 
 
+def codes(entity: str) -> int:
+    """quality_issues: the codes silver flags and keeps (not the rejecting ones), joined by
+    commas (macro rule_codes), all at once at worst."""
+    with (PROJECT / "seeds" / "quality_codes.csv").open(encoding="utf-8", newline="") as handle:
+        kept = [
+            row["code"]
+            for row in csv.DictReader(handle)
+            if row["entity"] == entity and row["consequence"] != "reject"
+        ]
+    return sum(len(code.encode()) for code in kept) + len(kept) - 1
+
+
 def var(name: str) -> int:
     return max(len(str(value).encode()) for value in VARS[name])
 
@@ -54,6 +67,8 @@ def bound(*sources: Source) -> int:
             sizes.append(seed(*args))
         elif kind == "var":
             sizes.append(var(*args))
+        elif kind == "codes":
+            sizes.append(codes(*args))
         elif kind == "literal":
             sizes.append(len(args[0].encode()))
         elif kind == "md5":
@@ -107,6 +122,9 @@ LINEAGE: dict[tuple[str, str], tuple[Source, ...]] = {
     ),
     ("fact_transactions", "status"): (("contract", TRANSACTIONS, "status"),),
     ("fact_transactions", "channel"): (("var", "event_channels"), ("literal", "unknown")),
+    ("dim_customers", "quality_issues"): (("codes", "customers"),),
+    ("dim_accounts", "quality_issues"): (("codes", "accounts"),),
+    ("fact_transactions", "quality_issues"): (("codes", "transactions"),),
 }
 
 
