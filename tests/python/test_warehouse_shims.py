@@ -360,7 +360,7 @@ def test_data_files_skip_hidden_and_underscore_names(raw_table: dict[str, Any]) 
 
 
 def test_reserved_words_are_found_where_they_are_identifiers() -> None:
-    guide = "create external schema raw\nfrom data catalog database 'raw'\niam_role '<role>';"
+    guide = "create external schema raw\nfrom data catalog database 'raw'\niam_role 'arn';"
     assert [f.rule for f in check_sql(guide, "redshift", "guide")] == ["reserved word"]
     fixed = guide.replace("schema raw", "schema raw_zone")
     assert check_sql(fixed, "redshift", "guide") == []
@@ -399,8 +399,11 @@ def test_strict_types_find_text_mixed_with_numbers_or_times() -> None:
 
 
 def test_guide_sql_blocks_must_say_their_engine() -> None:
-    text = "x\n```sql redshift\nselect 1;\n```\n```sql athena\nselect 2\n```\n"
-    assert sql_blocks(text) == [("redshift", "select 1;\n"), ("athena", "select 2\n")]
+    text = "x\n```sql redshift\ngrant usage on schema s to <user>;\n```\n```sql athena\nselect 2\n```\n"
+    assert sql_blocks(text) == [
+        ("redshift", "grant usage on schema s to placeholder;\n"),
+        ("athena", "select 2\n"),
+    ]
     with pytest.raises(ValueError, match="engine"):
         sql_blocks("```sql\nselect 1\n```\n")
 
