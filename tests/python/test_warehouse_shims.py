@@ -399,7 +399,8 @@ def test_strict_types_find_text_mixed_with_numbers_or_times() -> None:
 
 
 def test_guide_sql_blocks_must_say_their_engine() -> None:
-    text = "x\n```sql redshift\ngrant usage on schema s to <user>;\n```\n```sql athena\nselect 2\n```\n"
+    grant = "grant usage on schema s to <user>;"
+    text = f"x\n```sql redshift\n{grant}\n```\n```sql athena\nselect 2\n```\n"
     assert sql_blocks(text) == [
         ("redshift", "grant usage on schema s to placeholder;\n"),
         ("athena", "select 2\n"),
