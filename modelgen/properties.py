@@ -173,7 +173,9 @@ def _meta(spec: EntitySpec, role: str) -> dict[str, Any]:
 
 def sources(schema: str, specs: list[EntitySpec]) -> dict[str, Any]:
     """The raw-zone source of one schema: DuckDB reads the Parquet files in place; Athena the
-    Glue tables landing registers; Redshift the Spectrum schema over them."""
+    Glue tables landing registers, their ``__epoch_us`` twins (timestamps as epoch
+    microseconds: Athena reads a Glue timestamp at millisecond precision); Redshift the plain
+    tables through the Spectrum schema over them (default ``raw_zone``: RAW is reserved)."""
     return {
         "version": 2,
         "sources": [
@@ -181,7 +183,8 @@ def sources(schema: str, specs: list[EntitySpec]) -> dict[str, Any]:
                 "name": schema,
                 "schema": (
                     "{{ env_var('GLUE_DATABASE', 'raw') if target.type == 'athena'\n"
-                    "else env_var('REDSHIFT_SPECTRUM_SCHEMA', 'raw') if target.type == 'redshift'\n"
+                    "else env_var('REDSHIFT_SPECTRUM_SCHEMA', 'raw_zone')"
+                    " if target.type == 'redshift'\n"
                     f"else '{schema}' }}}}"
                 ),
                 "description": (
@@ -198,8 +201,9 @@ def sources(schema: str, specs: list[EntitySpec]) -> dict[str, Any]:
                     {
                         "name": spec.table,
                         "identifier": (
-                            f"{{{{ '{schema}__{spec.table}' if target.type != 'duckdb' "
-                            f"else '{spec.table}' }}}}"
+                            f"{{{{ '{schema}__{spec.table}' ~ ('__epoch_us' if target.type =="
+                            " 'athena' else '') if target.type != 'duckdb'"
+                            f" else '{spec.table}' }}}}"
                         ),
                         "description": spec.contract.description
                         or f"Change records of {spec.contract.qualified_name}.",
