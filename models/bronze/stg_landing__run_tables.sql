@@ -17,15 +17,15 @@ per_table as (
 renamed as (
 
     select
-        run_id as landing_run_id,
-        {{ cast_timestamp('started_at') }} as started_at,
-        split_part(entry_key, '.', 1) as source_schema,
-        split_part(entry_key, '.', 2) as source_table,
-        entry_value.files as files,
-        coalesce(entry_value.files_quarantined, 0) as files_quarantined,
-        entry_value.rows_landed as rows_landed,
-        entry_value.rows_quarantined as rows_quarantined,
-        entry_value.newest_commit_ts as newest_commit_at
+        per_table.run_id as landing_run_id,
+        {{ cast_timestamp('per_table.started_at') }} as started_at,
+        split_part(per_table.entry_key, '.', 1) as source_schema,
+        split_part(per_table.entry_key, '.', 2) as source_table,
+        per_table.entry_value.files,
+        coalesce(per_table.entry_value.files_quarantined, 0) as files_quarantined,
+        per_table.entry_value.rows_landed,
+        per_table.entry_value.rows_quarantined,
+        per_table.entry_value.newest_commit_ts as newest_commit_at
     from per_table
 
 )

@@ -17,12 +17,10 @@ with quarantine as (
 new_records as (
 
     select * from quarantine
-    {% if is_incremental() %}
-        where not exists (
-            select 1 from {{ this }} as seen
-            where seen.quarantine_id = quarantine.quarantine_id
-        )
-    {% endif %}
+    where quarantine_id is not null
+        {%- if is_incremental() %}
+        and quarantine_id not in (select seen.quarantine_id from {{ this }} as seen)
+        {%- endif %}
 
 ),
 
