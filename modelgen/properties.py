@@ -217,9 +217,20 @@ def sources(schema: str, specs: list[EntitySpec]) -> dict[str, Any]:
     }
 
 
-COMMIT_TIME = (
-    "{{ '_landed_at' if var('freshness_from', 'commit') == 'landing' else '_dms_commit_ts' }}"
+def _loaded_at(column: str) -> str:
+    """A raw-zone timestamp column as dbt's freshness reads it: Athena reads the raw tables
+    with timestamps as epoch microseconds (the __epoch_us Glue tables), converted as the
+    cast_timestamp macro does (macros are not available where dbt renders sources)."""
+    return (
+        "{{ 'cast(from_unixtime_nanos(cast(' ~ " + column + " ~ ' as decimal(38, 0)) * 1000)"
+        " as timestamp(6))' if target.type == 'athena' else " + column + " }}"
+    )
+
+
+COMMIT_TIME = _loaded_at(
+    "('_landed_at' if var('freshness_from', 'commit') == 'landing' else '_dms_commit_ts')"
 )
+LANDING_TIME = _loaded_at("'_landed_at'")
 DEFAULT_FRESHNESS = {
     "warn_after": {"count": "{{ var('freshness_warn_after_hours', 24) }}", "period": "hour"},
     "error_after": {"count": "{{ var('freshness_error_after_hours', 72) }}", "period": "hour"},
@@ -239,7 +250,7 @@ def table_freshness(spec: EntitySpec) -> dict[str, Any]:
     limits = spec.contract.freshness
     config: dict[str, Any] = {}
     if not spec.contract.settings.timestamp_column_name:
-        config["loaded_at_field"] = "_landed_at"
+        config["loaded_at_field"] = LANDING_TIME
     if not limits.checked:
         config["freshness"] = None
     elif limits.warn_after_hours is not None and limits.error_after_hours is not None:

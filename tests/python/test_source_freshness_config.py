@@ -10,6 +10,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+import jinja2
 import pytest
 import yaml
 
@@ -35,6 +36,22 @@ def _project(tmp_path: Path, tables: dict[str, str], settings: str) -> Path:
     return project
 
 
+def rendered(text: str, target: str = "duckdb", variables: dict[str, str] | None = None) -> str:
+    """What dbt makes of a generated YAML value for a target and vars (plain Jinja here)."""
+    given = variables or {}
+
+    def var(name: str, default: object = None) -> object:
+        return given.get(name, default)
+
+    template = jinja2.Environment().from_string(text)
+    return template.render(var=var, target={"type": target}).strip()
+
+
+ATHENA_COMMIT = (
+    "cast(from_unixtime_nanos(cast(_dms_commit_ts as decimal(38, 0)) * 1000) as timestamp(6))"
+)
+
+
 def _source(project: Path) -> dict[str, Any]:
     planned = plan(project, project / "contracts")
     text = planned.files[Path("models/bronze/shop/_bronze_shop__sources.yml")]
@@ -56,9 +73,12 @@ def test_commit_time_by_default_with_the_vars_as_thresholds(tmp_path: Path) -> N
     )
     source = _source(project)
     config = source["config"]
-    assert config["loaded_at_field"] == (
-        "{{ '_landed_at' if var('freshness_from', 'commit') == 'landing' else '_dms_commit_ts' }}"
-    )
+    loaded_at = config["loaded_at_field"]
+    assert rendered(loaded_at) == "_dms_commit_ts"
+    assert rendered(loaded_at, variables={"freshness_from": "landing"}) == "_landed_at"
+    assert rendered(loaded_at, "redshift") == "_dms_commit_ts"
+    # Athena reads the raw timestamps as epoch microseconds (the __epoch_us Glue tables)
+    assert rendered(loaded_at, "athena") == ATHENA_COMMIT
     assert config["freshness"] == {
         "warn_after": {"count": VAR_WARN, "period": "hour"},
         "error_after": {"count": VAR_ERROR, "period": "hour"},
@@ -73,7 +93,11 @@ def test_commit_time_by_default_with_the_vars_as_thresholds(tmp_path: Path) -> N
     }
     assert tables["countries"]["config"] == {"freshness": None}
     # a table whose files carry no commit time (its own settings say so): landing time
-    assert tables["legacy"]["config"] == {"loaded_at_field": "_landed_at"}
+    assert set(tables["legacy"]["config"]) == {"loaded_at_field"}
+    legacy = tables["legacy"]["config"]["loaded_at_field"]
+    assert rendered(legacy) == rendered(legacy, variables={"freshness_from": "landing"})
+    assert rendered(legacy) == "_landed_at"
+    assert rendered(legacy, "athena") == ATHENA_COMMIT.replace("_dms_commit_ts", "_landed_at")
 
 
 def test_without_a_timestamp_column_every_table_is_measured_by_landing_time(
@@ -81,7 +105,7 @@ def test_without_a_timestamp_column_every_table_is_measured_by_landing_time(
 ) -> None:
     project = _project(tmp_path, {"orders": ""}, "add_column_name: true\n")  # AWS defaults
     (orders,) = _source(project)["tables"]
-    assert orders["config"] == {"loaded_at_field": "_landed_at"}
+    assert rendered(orders["config"]["loaded_at_field"]) == "_landed_at"
 
 
 @pytest.mark.parametrize(
