@@ -19,7 +19,7 @@ from typing import Any
 
 import duckdb
 
-from report import svg
+from report import health, svg
 
 REJECT_MODELS = (
     ("customers", "slv_customers__rejects"),
@@ -72,6 +72,7 @@ class ReportData:
     rejects: list[RejectCount]
     # (day, "entity: reason") -> records, for the chart
     rejects_daily: dict[tuple[dt.date, str], int] = field(default_factory=dict)
+    pipeline_health: health.Health | None = None
 
 
 def _has_column(con: duckdb.DuckDBPyConnection, schema: str, table: str, column: str) -> bool:
@@ -256,6 +257,7 @@ def collect(
             account_status=account_status(con),
             rejects=reject_table,
             rejects_daily=reject_daily,
+            pipeline_health=health.collect(con),
         )
 
 
@@ -456,6 +458,8 @@ def render(data: ReportData) -> str:
         _accounts_section(data),
         _rejects_section(data),
     ]
+    if data.pipeline_health is not None:
+        sections.append(health.section_html(data.pipeline_health))
     return (
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width,initial-scale=1">'

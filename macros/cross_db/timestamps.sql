@@ -117,3 +117,10 @@
 {% macro redshift__timestamp_key_text(expression) -%}
     to_char({{ expression }}, 'YYYY-MM-DD HH24:MI:SS.US')
 {%- endmacro %}
+
+
+{#- A Python datetime (e.g. dbt's run_started_at, UTC) as a timestamp literal of the
+    warehouse's timestamp type, without its time zone. -#}
+{% macro timestamp_literal(moment) -%}
+    cast('{{ moment.strftime("%Y-%m-%d %H:%M:%S.%f") }}' as {{ timestamp_type() }})
+{%- endmacro %}

@@ -87,6 +87,8 @@ def test_land_from_s3_into_an_s3_lake_with_glue_tables(
         "files": 3,
         "rows_landed": 3,
         "rows_quarantined": 1,
+        "files_quarantined": 0,
+        "newest_commit_ts": "2026-03-01 08:00:00",
     }
     assert data["duration_s"] >= 0 and data["rows_landed"] == 3
     # Glue: raw tables and the quarantine, typed, at their S3 location
