@@ -13,84 +13,20 @@ import html
 import math
 import re
 from decimal import Decimal
-from html.parser import HTMLParser
 from pathlib import Path
 
 import duckdb
 import pytest
 from support.built_project import BuiltProject
+from support.html_tables import Tables, parse
 
 from report.build import main, write_report
 
-VOID_TAGS = {"meta", "br", "img", "input", "link", "hr", "line", "path", "rect"}
 TOP = 10
-
-
-class _Tables(HTMLParser):
-    """Collects every <table id=...> as its header texts and its rows of cell texts, the text
-    of every element with an id, and every text node."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.tables: dict[str, list[list[str]]] = {}
-        self.headers: dict[str, list[str]] = {}
-        self.ids: dict[str, str] = {}
-        self.texts: list[str] = []
-        self._table: str | None = None
-        self._row: list[str] | None = None
-        self._cell: list[str] | None = None
-        self._in_body = False
-        self._open: list[tuple[str, str | None]] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        attributes = dict(attrs)
-        if tag == "table":
-            self._table = attributes.get("id") or ""
-            self.tables[self._table] = []
-        elif tag == "tbody":
-            self._in_body = True
-        elif tag == "tr" and self._in_body:
-            self._row = []
-        elif tag in ("td", "th") and self._table is not None:
-            self._cell = []
-        if tag not in VOID_TAGS:
-            self._open.append((tag, attributes.get("id")))
-            if attributes.get("id"):
-                self.ids[attributes["id"] or ""] = ""
-
-    def handle_endtag(self, tag: str) -> None:
-        while self._open and self._open.pop()[0] != tag:
-            pass
-        if tag == "td" and self._row is not None and self._cell is not None:
-            self._row.append("".join(self._cell))
-            self._cell = None
-        elif tag == "th" and self._table is not None and self._cell is not None:
-            self.headers.setdefault(self._table, []).append("".join(self._cell))
-            self._cell = None
-        elif tag == "tr" and self._row is not None and self._table is not None:
-            self.tables[self._table].append(self._row)
-            self._row = None
-        elif tag == "tbody":
-            self._in_body = False
-
-    def handle_data(self, data: str) -> None:
-        self.texts.append(data.strip())
-        if self._cell is not None:
-            self._cell.append(data)
-        for _, element_id in self._open:
-            if element_id:
-                self.ids[element_id] += data
 
 
 def _number(text: str) -> Decimal:
     return Decimal(text.replace(",", ""))
-
-
-def _parse(path: Path) -> _Tables:
-    parser = _Tables()
-    parser.feed(path.read_text(encoding="utf-8"))
-    parser.close()
-    return parser
 
 
 @pytest.fixture(scope="module")
@@ -105,13 +41,13 @@ def report_file(built_project: BuiltProject, tmp_path_factory: pytest.TempPathFa
 
 
 @pytest.fixture(scope="module")
-def report(report_file: Path) -> _Tables:
-    return _parse(report_file)
+def report(report_file: Path) -> Tables:
+    return parse(report_file)
 
 
 @pytest.mark.dbt
 def test_customer_table_renders_the_customer_totals_model(
-    built_project: BuiltProject, report: _Tables
+    built_project: BuiltProject, report: Tables
 ) -> None:
     expected = built_project.query(
         "select booked_amount_rank, totals.customer_id, booked_amount_reporting, "
@@ -148,7 +84,7 @@ def test_customer_table_renders_the_customer_totals_model(
 
 @pytest.mark.dbt
 def test_monthly_table_renders_the_monthly_model(
-    built_project: BuiltProject, report: _Tables
+    built_project: BuiltProject, report: Tables
 ) -> None:
     first, last = report.ids["monthly-window"].split(" to ")
     ((latest,),) = built_project.query(
@@ -188,7 +124,7 @@ def test_monthly_table_renders_the_monthly_model(
 
 @pytest.mark.dbt
 def test_daily_volume_by_channel_is_booked_in_the_reporting_currency(
-    built_project: BuiltProject, report: _Tables
+    built_project: BuiltProject, report: Tables
 ) -> None:
     first, last = report.ids["channel-window"].split(" to ")
     first_day, last_day = dt.date.fromisoformat(first), dt.date.fromisoformat(last)
@@ -236,7 +172,7 @@ def test_daily_chart_says_its_currency_and_scale(report_file: Path) -> None:
 
 
 @pytest.mark.dbt
-def test_account_status_mix(built_project: BuiltProject, report: _Tables) -> None:
+def test_account_status_mix(built_project: BuiltProject, report: Tables) -> None:
     expected = dict(
         built_project.query(
             "select status, count(*) from gold.dim_accounts "
@@ -250,7 +186,7 @@ def test_account_status_mix(built_project: BuiltProject, report: _Tables) -> Non
 
 @pytest.mark.dbt
 def test_data_quality_section_shows_flags_rejects_and_missing_rates(
-    built_project: BuiltProject, report: _Tables
+    built_project: BuiltProject, report: Tables
 ) -> None:
     rules = {
         (entity, code): rows
@@ -275,7 +211,7 @@ def test_data_quality_section_shows_flags_rejects_and_missing_rates(
 
 
 @pytest.mark.dbt
-def test_rejects_by_reason(built_project: BuiltProject, report: _Tables) -> None:
+def test_rejects_by_reason(built_project: BuiltProject, report: Tables) -> None:
     expected: dict[tuple[str, str, str], int] = {}
     for entity in ("customers", "accounts", "transactions", "transaction_events"):
         for reason, count in built_project.query(
@@ -313,7 +249,7 @@ def _personal_data(built: BuiltProject) -> tuple[set[str], set[str], set[str]]:
 
 def _leaks(path: Path, built: BuiltProject) -> list[str]:
     text = html.unescape(path.read_text(encoding="utf-8"))
-    texts = set(_parse(path).texts)
+    texts = set(parse(path).texts)
     emails, full_names, single_names = _personal_data(built)
     found = [value for value in emails | full_names if value in text]
     # one-word names ('Jan') also occur in ordinary words; a leak would be a cell or label
