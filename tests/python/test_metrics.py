@@ -51,6 +51,14 @@ def test_booked_volume_net_flow_count_and_average_by_month_and_currency(
             "from gold.fact_transactions group by all"
         )
     }
+    # months without a transaction come from the time spine, as 0 (empty is 0, not blank)
+    empty = [row for row in rows if row["transaction__currency"] == ""]
+    months_with_data = {month for month, _ in expected}
+    for row in empty:
+        assert row["metric_time__month"][:10] not in months_with_data, row
+        assert float(row["booked_volume"]) == 0 and int(row["transaction_count"]) == 0, row
+    assert empty, "the time spine covers whole years: some months have no transaction"
+    rows = [row for row in rows if row["transaction__currency"] != ""]
     assert len(rows) == len(expected) > 10
     for row in rows:
         month = row["metric_time__month"][:10]
