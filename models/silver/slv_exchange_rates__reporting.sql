@@ -44,7 +44,7 @@ crossed as (
     from rates
     inner join reporting_rates
         on rates.valid_from < reporting_rates.valid_to
-        and reporting_rates.valid_from < rates.valid_to
+        and rates.valid_to > reporting_rates.valid_from
     where rates.currency != '{{ reporting }}'
 
 ),

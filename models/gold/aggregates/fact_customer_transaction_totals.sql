@@ -67,19 +67,27 @@ currency_lists as (
 
 ),
 
+ranks as (
+
+    select
+        customer_id,
+        row_number() over (
+            order by booked_amount_reporting desc, customer_id asc
+        ) as booked_amount_rank
+    from totals
+    where not is_unknown_member
+
+),
+
 ranked as (
 
     select
         totals.*,
         currency_lists.currencies,
-        case
-            when not totals.is_unknown_member then row_number() over (
-                partition by totals.is_unknown_member
-                order by totals.booked_amount_reporting desc, totals.customer_id
-            )
-        end as booked_amount_rank
+        ranks.booked_amount_rank
     from totals
     left join currency_lists on totals.customer_id = currency_lists.customer_id
+    left join ranks on totals.customer_id = ranks.customer_id
 
 )
 
