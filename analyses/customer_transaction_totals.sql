@@ -14,8 +14,7 @@ select
     totals.pending_amount_reporting,
     totals.reversed_amount_reporting,
     totals.posted_transactions,
-    totals.booked_without_rate,
-    totals.currencies
+    totals.booked_without_rate
 from {{ ref('fact_customer_transaction_totals') }} as totals
 inner join {{ ref('dim_customers_masked') }} as customers
     on totals.latest_customer_key = customers.customer_key

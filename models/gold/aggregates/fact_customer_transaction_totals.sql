@@ -2,7 +2,8 @@
     customer_transaction_totals and the saved query customer_transaction_totals read it or
     agree with it): one row per customer (customer_id, over all its versions) and one for the
     unknown customer (-1), the transactions the fact attributes to them, in the reporting
-    currency; customers without a transaction have zeros. booked_amount_rank orders the
+    currency; customers without a transaction have zeros. The currencies are in the
+    breakdown, fact_customer_currency_totals. booked_amount_rank orders the
     known customers by booked amount (largest first, then customer_id). No personal data:
     names come from dim_customers_masked (or dim_customers) by latest_customer_key. -#}
 with customer_versions as (
@@ -24,7 +25,6 @@ customers as (
 
 ),
 
--- only the columns used: a CTE read twice is materialised whole by DuckDB
 facts as (
 
     select
@@ -51,22 +51,6 @@ totals as (
 
 ),
 
-currencies_used as (
-
-    select distinct customer_id, currency from facts
-
-),
-
-currency_lists as (
-
-    select
-        customer_id,
-        {{ dbt.listagg('currency', "', '", 'order by currency') }} as currencies
-    from currencies_used
-    group by customer_id
-
-),
-
 ranks as (
 
     select
@@ -83,10 +67,8 @@ ranked as (
 
     select
         totals.*,
-        currency_lists.currencies,
         ranks.booked_amount_rank
     from totals
-    left join currency_lists on totals.customer_id = currency_lists.customer_id
     left join ranks on totals.customer_id = ranks.customer_id
 
 )
@@ -106,6 +88,5 @@ select
     booked_net_flow_reporting,
     pending_amount_reporting,
     reversed_amount_reporting,
-    booked_without_rate,
-    currencies
+    booked_without_rate
 from ranked
