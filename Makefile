@@ -21,8 +21,10 @@ export DUCKDB_PATH ?= data/warehouse.duckdb
 LAND_ARGS ?=
 ## where make report writes the HTML report
 REPORT ?= reports/build/report.html
+## more report options: --show-personal-data (names and e-mails in clear), --top, --days, --months
+REPORT_ARGS ?=
 ## first month make metrics shows
-START ?= 2026-01-01
+START ?= 2025-01-01
 ## make bench: data sizes
 SIZES ?= 100000
 ## make bench: runs per size
@@ -124,13 +126,13 @@ erd: $(STAMP) ## redraw the star schema picture (assets/star_schema.svg) from th
 	$(DBT) parse --quiet --vars '$(DBT_VARS)'
 	$(BIN)/python -m report.erd --manifest $${DBT_TARGET_PATH:-target}/manifest.json --out assets/star_schema.svg
 
-report: $(STAMP) ## write the HTML report from the warehouse (reports/build/report.html)
-	$(BIN)/python -m report --database $(DUCKDB_PATH) --out $(REPORT)
+report: $(STAMP) ## write the HTML report from the warehouse (REPORT, REPORT_ARGS; names masked by default)
+	$(BIN)/python -m report --database $(DUCKDB_PATH) --out $(REPORT) $(REPORT_ARGS)
 
-metrics: $(STAMP) ## the metrics by month and currency with MetricFlow (mf query)
+metrics: $(STAMP) ## the booked metrics by month, in the reporting currency, with MetricFlow (START)
 	$(DBT) parse --quiet --vars '$(DBT_VARS)'
-	$(BIN)/mf query --metrics transaction_volume,transaction_count,net_flow,active_customers,average_transaction_value \
-		--group-by metric_time__month,transaction__currency --order metric_time__month,transaction__currency \
+	$(BIN)/mf query --metrics booked_volume_reporting,booked_net_flow_reporting,pending_volume_reporting,reversed_volume_reporting,booked_without_rate,transaction_count,active_customers \
+		--group-by metric_time__month --order metric_time__month \
 		--start-time $(START) --decimals 2
 
 governance: $(STAMP) $(TOOLS_STAMP) ## dbt-bouncer, dbt-coverage and sqlfluff on the built warehouse (after make run)

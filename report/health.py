@@ -19,11 +19,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from html import escape
 from pathlib import Path
-from typing import Any
 
-import duckdb
-
-from report import svg
+from report import page, svg
+from report.warehouse import Warehouse
 
 RUNS = "ops.ops_landing_runs"
 TOTALS = "ops.ops_landing_totals"
@@ -104,54 +102,24 @@ class Health:
     """Ops models the warehouse does not have (not built yet, or not DuckDB)."""
 
 
-def _rows(
-    con: duckdb.DuckDBPyConnection,
-    relation: str,
-    columns: Sequence[str],
-    *,
-    where: str | None = None,
-    parameters: Sequence[Any] = (),
-    order_by: Sequence[str] = (),
-    limit: int | None = None,
-) -> list[tuple[Any, ...]]:
-    """``select <columns> from <relation> [where] [order by] [limit]``: nothing else."""
-    sql = f"select {', '.join(columns)} from {relation}"
-    if where:
-        sql += f" where {where}"
-    if order_by:
-        sql += f" order by {', '.join(order_by)}"
-    if limit is not None:
-        sql += f" limit {int(limit)}"
-    return con.execute(sql, list(parameters)).fetchall()
-
-
-def _existing(con: duckdb.DuckDBPyConnection) -> set[str]:
-    rows = con.execute(
-        "select table_schema || '.' || table_name from information_schema.tables "
-        "where table_schema = 'ops'"
-    ).fetchall()
-    return {str(name) for (name,) in rows}
-
-
 def _seconds(value: Decimal | float | None) -> float:
     return float(value) if value is not None else 0.0
 
 
 def collect(
-    con: duckdb.DuckDBPyConnection, now: dt.datetime | None = None, shown_runs: int = SHOWN_RUNS
+    warehouse: Warehouse, now: dt.datetime | None = None, shown_runs: int = SHOWN_RUNS
 ) -> Health:
     """What the health section shows, as of ``now`` (UTC, naive; default: the current time)."""
     now = now or dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
     health = Health(generated_at=now)
-    existing = _existing(con)
+    existing = set(warehouse.relations("ops", "%"))
     health.missing = [
         name for name in (RUNS, TOTALS, QUARANTINE, INVOCATIONS, RESULTS) if name not in existing
     ]
     if RUNS in existing:
         health.landing_runs = [
             LandingRun(str(r[0]), r[1], _seconds(r[2]), *(int(v or 0) for v in r[3:]))
-            for r in _rows(
-                con,
+            for r in warehouse.rows(
                 RUNS,
                 [
                     "landing_run_id",
@@ -169,8 +137,7 @@ def collect(
     if INVOCATIONS in existing:
         health.dbt_runs = [
             DbtRun(str(r[0]), str(r[1]), r[2], _seconds(r[3]), bool(r[4]), *map(int, r[5:]))
-            for r in _rows(
-                con,
+            for r in warehouse.rows(
                 INVOCATIONS,
                 [
                     "invocation_id",
@@ -190,10 +157,9 @@ def collect(
                 limit=shown_runs,
             )
         ]
-    freshness = _last_freshness(con, existing, health)
+    freshness = _last_freshness(warehouse, existing, health)
     if TOTALS in existing:
-        for row in _rows(
-            con,
+        for row in warehouse.rows(
             TOTALS,
             [
                 "source_schema",
@@ -224,8 +190,7 @@ def collect(
     if QUARANTINE in existing:
         health.quarantine = [
             QuarantineCount(r[0].date(), f"{r[1]}.{r[2]}", str(r[3]), int(r[4]), int(r[5]))
-            for r in _rows(
-                con,
+            for r in warehouse.rows(
                 QUARANTINE,
                 [
                     "landed_at",
@@ -242,13 +207,12 @@ def collect(
 
 
 def _last_freshness(
-    con: duckdb.DuckDBPyConnection, existing: set[str], health: Health
+    warehouse: Warehouse, existing: set[str], health: Health
 ) -> dict[str, Freshness]:
     """Per source table, its result in the last `dbt source freshness` recorded."""
     if INVOCATIONS not in existing or RESULTS not in existing:
         return {}
-    last = _rows(
-        con,
+    last = warehouse.rows(
         INVOCATIONS,
         ["invocation_id", "started_at"],
         where="command = 'freshness'",
@@ -260,8 +224,7 @@ def _last_freshness(
     invocation, health.freshness_checked_at = last[0]
     return {
         str(name): Freshness(str(status), loaded, float(age) if age is not None else None)
-        for name, status, loaded, age in _rows(
-            con,
+        for name, status, loaded, age in warehouse.rows(
             RESULTS,
             ["node_name", "status", "max_loaded_at", "age_s"],
             where="invocation_id = ? and resource_type = 'source'",
@@ -271,8 +234,8 @@ def _last_freshness(
 
 
 def read(database: Path, now: dt.datetime | None = None) -> Health:
-    with duckdb.connect(str(database), read_only=True) as con:
-        return collect(con, now)
+    with Warehouse.open(database) as warehouse:
+        return collect(warehouse, now)
 
 
 # -- presentation ------------------------------------------------------------------------------
@@ -312,24 +275,6 @@ def _freshness_text(result: Freshness | None) -> str:
     return f"{result.status} ({checked}{age(result.age_s)} old)" if result.age_s else result.status
 
 
-def _table(table_id: str, headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    numeric = [h.startswith("#") for h in headers]
-    head = "".join(
-        f'<th class="num">{escape(h[1:])}</th>' if num else f"<th>{escape(h)}</th>"
-        for h, num in zip(headers, numeric, strict=True)
-    )
-    body = "".join(
-        "<tr>"
-        + "".join(
-            f'<td class="num">{escape(cell)}</td>' if num else f"<td>{escape(cell)}</td>"
-            for cell, num in zip(row, numeric, strict=True)
-        )
-        + "</tr>"
-        for row in rows
-    )
-    return f'<table id="{table_id}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
-
-
 def _tables_html(health: Health) -> str:
     checked = (
         f" The freshness column is the last <code>dbt source freshness</code> "
@@ -340,7 +285,7 @@ def _tables_html(health: Health) -> str:
     return (
         f'<h3>Lag per table</h3><p class="note">Lag: from the newest DMS commit landed to '
         f"{moment(health.generated_at)} UTC.{checked}</p>"
-        + _table(
+        + page.table(
             "health-tables",
             [
                 "Table",
@@ -381,7 +326,7 @@ def _landing_html(health: Health) -> str:
         if runs
         else "<p>No landing run recorded.</p>"
     )
-    table = _table(
+    table = page.table(
         "health-landing-runs",
         [
             "Run",
@@ -412,7 +357,7 @@ def _landing_html(health: Health) -> str:
 
 
 def _dbt_html(health: Health) -> str:
-    table = _table(
+    table = page.table(
         "health-dbt-runs",
         [
             "Started (UTC)",
@@ -466,7 +411,7 @@ def _quarantine_html(health: Health) -> str:
         [day.isoformat() for day in days],
         series,
     )
-    table = _table(
+    table = page.table(
         "health-quarantine",
         ["Day", "Table", "Reason", "#Records", "#Whole files"],
         [
@@ -485,7 +430,7 @@ def _quarantine_html(health: Health) -> str:
     )
 
 
-def section_html(health: Health) -> str:
+def section(health: Health) -> page.Section:
     """The report's health section (``<section id="health">``)."""
     missing = (
         f"<p>Not in this warehouse: {escape(', '.join(health.missing))} (built by "
@@ -497,10 +442,12 @@ def section_html(health: Health) -> str:
         "From the ops models: landing runs from their run reports, quarantine by reason, every "
         "dbt invocation and source freshness check (README, \u201cOperating it\u201d)."
     )
-    return (
-        f'<section id="health"><h2>Pipeline health</h2><p class="note">{note}</p>{missing}'
-        f"{_tables_html(health)}{_landing_html(health)}{_dbt_html(health)}"
-        f"{_quarantine_html(health)}</section>"
+    return page.Section(
+        "health",
+        "Pipeline health",
+        note,
+        f"{missing}{_tables_html(health)}{_landing_html(health)}{_dbt_html(health)}"
+        f"{_quarantine_html(health)}",
     )
 
 

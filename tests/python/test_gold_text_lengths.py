@@ -40,20 +40,23 @@ def seed(name: str, column: str) -> int:
         return max(len(row[column].encode()) for row in csv.DictReader(handle))
 
 
-def codes(entity: str) -> int:
-    """quality_issues: the codes silver flags and keeps (not the rejecting ones), joined by
-    commas (macro rule_codes), all at once at worst."""
+def codes(entity: str, *gold_codes: str) -> int:
+    """quality_issues: the codes silver flags and keeps (not the rejecting ones), and those
+    gold adds (fact_transactions: missing_rate), joined by commas (macro rule_codes), all at
+    once at worst."""
     with (PROJECT / "seeds" / "quality_codes.csv").open(encoding="utf-8", newline="") as handle:
         kept = [
             row["code"]
             for row in csv.DictReader(handle)
             if row["entity"] == entity and row["consequence"] != "reject"
         ]
+    kept += gold_codes
     return sum(len(code.encode()) for code in kept) + len(kept) - 1
 
 
 def var(name: str) -> int:
-    return max(len(str(value).encode()) for value in VARS[name])
+    values = VARS[name] if isinstance(VARS[name], list) else [VARS[name]]
+    return max(len(str(value).encode()) for value in values)
 
 
 def bound(*sources: Source) -> int:
@@ -124,15 +127,34 @@ LINEAGE: dict[tuple[str, str], tuple[Source, ...]] = {
     ("fact_transactions", "channel"): (("var", "event_channels"), ("literal", "unknown")),
     ("dim_customers", "quality_issues"): (("codes", "customers"),),
     ("dim_accounts", "quality_issues"): (("codes", "accounts"),),
-    ("fact_transactions", "quality_issues"): (("codes", "transactions"),),
+    ("fact_transactions", "quality_issues"): (("codes", "transactions", "missing_rate"),),
+    # the reporting currency: three capital letters (macro reporting_currency checks the var)
+    ("fact_transactions", "reporting_currency"): (("var", "reporting_currency"),),
+    ("fact_customer_transaction_totals", "latest_customer_key"): (MD5,),
+    ("fact_customer_transaction_totals", "reporting_currency"): (("var", "reporting_currency"),),
+    ("fact_customer_currency_totals", "currency"): (("contract", TRANSACTIONS, "currency"),),
+    ("fact_customer_currency_totals", "reporting_currency"): (("var", "reporting_currency"),),
+    ("fact_monthly_transaction_totals", "reporting_currency"): (("var", "reporting_currency"),),
+    ("fact_monthly_currency_totals", "currency"): (("contract", TRANSACTIONS, "currency"),),
+    ("fact_monthly_currency_totals", "reporting_currency"): (("var", "reporting_currency"),),
+    ("fact_daily_channel_totals", "channel"): (
+        ("var", "event_channels"),
+        ("literal", "unknown"),
+    ),
+    ("fact_daily_channel_totals", "reporting_currency"): (("var", "reporting_currency"),),
 }
 
 
 def declared() -> dict[tuple[str, str], str]:
-    """The data_type of every column of the gold models with an enforced contract."""
-    path = PROJECT / "models" / "gold" / "_gold__models.yml"
+    """The data_type of every column of the gold models with an enforced contract (the star
+    and its aggregates)."""
     found = {}
-    for model in yaml.safe_load(path.read_text(encoding="utf-8"))["models"]:
+    models = [
+        model
+        for path in sorted((PROJECT / "models" / "gold").rglob("_*__models.yml"))
+        for model in yaml.safe_load(path.read_text(encoding="utf-8"))["models"]
+    ]
+    for model in models:
         if not (model.get("config") or {}).get("contract", {}).get("enforced"):
             continue
         for column in model.get("columns", []):
