@@ -17,6 +17,8 @@ Modules, one job each:
 - ``lake``: the raw zone and quarantine layout on any store, atomic writes.
 - ``ledger``: which file versions were landed, so reruns land nothing twice.
 - ``lock``: one landing run per lake at a time.
+- ``commits``: the committed runs readers may take (published at a run's end; a killed
+  run's files are committed by the next run), and landing times that only grow.
 - ``faults``: the test-only crash hook (``DMSW_CRASH_AFTER``), inert otherwise.
 - ``discovery``: which files a run lands (``PendingFile``: a table file or a transaction
   file), in DMS order.

@@ -3,8 +3,9 @@
 After a run on an S3 lake, each contracted table becomes (or is updated as) an external
 Parquet table ``<schema>__<table>`` at ``<lake>/raw/<schema>/<table>/`` with the contract's
 columns mapped to Hive types, the DMS change metadata, any drift columns seen, and the lineage
-columns; the quarantine becomes ``landing_quarantine``. Athena and Redshift Spectrum can then
-query them with no crawler. Tables are not partitioned (one Parquet file per DMS file).
+columns; the quarantine becomes ``landing_quarantine`` and the committed runs (``commits``)
+``landing_committed_runs``. Athena and Redshift Spectrum can then query them with no crawler.
+Tables are not partitioned (one Parquet file per DMS file).
 """
 
 from __future__ import annotations
@@ -14,12 +15,14 @@ from typing import Any
 import pyarrow as pa
 from botocore.exceptions import ClientError
 
+from ingestion import commits
 from ingestion.contracts import TableContract, check_identifier
 from ingestion.lake import Lake
 from ingestion.s3 import aws_call
 from ingestion.schemas import QUARANTINE_SCHEMA, raw_schema
 
 QUARANTINE_TABLE = "landing_quarantine"
+COMMITTED_TABLE = "landing_committed_runs"
 _PARQUET = {
     "InputFormat": "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat",
     "OutputFormat": "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat",
@@ -122,7 +125,8 @@ def register_lake(
     contracts: dict[tuple[str, str], TableContract],
     drift: dict[str, list[str]],
 ) -> dict[str, str]:
-    """Upsert every raw table and the quarantine; returns what happened per Glue table."""
+    """Upsert every raw table, the quarantine and the committed runs; returns what happened
+    per Glue table."""
     done: dict[str, str] = {}
     for contract in contracts.values():
         name = f"{contract.schema}__{contract.table}".lower()
@@ -133,5 +137,9 @@ def register_lake(
     location = lake.store.url("quarantine")
     done[QUARANTINE_TABLE] = catalog.upsert(
         QUARANTINE_TABLE, QUARANTINE_SCHEMA, location, "rows and files dmsw could not land"
+    )
+    location = lake.store.url(commits.COMMITTED_DIR)
+    done[COMMITTED_TABLE] = catalog.upsert(
+        COMMITTED_TABLE, commits.SCHEMA, location, "landing runs whose rows readers may take"
     )
     return done

@@ -8,6 +8,11 @@ count as landed), counts it into the ``RunSummary``, merges its drift and report
 So the lake, the ledger and the report are the same for any number of workers. A run killed
 at any point leaves either nothing visible for a file or outputs the rerun overwrites with
 the same content: no row is lost or doubled.
+
+The run's landing time is taken once it holds the lock, later than any before
+(``commits.next_landed_at``). At its end, after its last ledger record, the run commits its
+files, and those of runs killed before their commit (``commits``): readers take only rows of
+committed runs, so they never see half a run.
 """
 
 from __future__ import annotations
@@ -23,6 +28,14 @@ from datetime import UTC, datetime
 
 import duckdb
 
+from ingestion.commits import (
+    CommittedRun,
+    commit,
+    ensure_committed_table,
+    next_landed_at,
+    read_committed,
+    uncommitted,
+)
 from ingestion.conform import Conformer
 from ingestion.discovery import Contracts, PendingFile, TableFile, discover
 from ingestion.errors import UserError
@@ -107,10 +120,12 @@ class Lander:
         return conformer
 
     def prepare(self) -> None:
-        """Zero-row files for every table and the quarantine, so readers always find them."""
+        """Zero-row files for every table, the quarantine and the committed runs, so readers
+        always find them."""
         for contract in self.contracts.values():
             self.lake.ensure_table(contract, raw_schema(contract))
         self.lake.ensure_quarantine(QUARANTINE_SCHEMA)
+        ensure_committed_table(self.lake)
 
     def run(self) -> RunSummary:
         """Land every new file, holding the lake's lock (LockHeldError if another run has it)."""
@@ -131,8 +146,12 @@ class Lander:
         removed = self.lake.store.clean_staging()
         if removed:
             self.summary.notes.append(f"removed {removed} staged file(s) of an interrupted run")
-        self.prepare()
         ledger = Ledger(self.lake)
+        committed = read_committed(self.lake)
+        # the landing time is taken now that the run holds the lock, later than any before
+        landed_at = next_landed_at(self.clock(), ledger.entries, committed)
+        self.stamp = RunStamp(self.stamp.run_id, landed_at)
+        self.prepare()
         found = discover(self.source, self.contracts, ledger)
         self.summary.files_seen = found.files_seen
         self.summary.files_already_landed = found.already_landed
@@ -157,10 +176,26 @@ class Lander:
             except BaseException:  # Ctrl-C, a failing progress display: start no more files
                 pool.shutdown(wait=True, cancel_futures=True)
                 raise
+        self._commit(ledger, committed)
         self.summary.finished_at = self.clock().isoformat()
         self.summary.duration_s = round(time.perf_counter() - started, 3)
         self.lake.write_json(f"{LEDGER}/runs/{self.summary.run_id}.json", report(self.summary))
         return self.summary
+
+    def _commit(self, ledger: Ledger, committed: list[CommittedRun]) -> None:
+        """Commit this run's files, and those of runs killed before their commit."""
+        runs = uncommitted(ledger.entries, committed)
+        if not runs:
+            return
+        adopted = sorted(run for run in runs if run != self.stamp.run_id)
+        if adopted:
+            files = sum(1 for e in ledger.entries if e.landing_run_id in adopted)
+            self.summary.notes.append(
+                f"committed {files} file(s) landed by {len(adopted)} earlier run(s) that did "
+                f"not commit (interrupted, or landed before commits existed): {', '.join(adopted)}"
+            )
+        times = {run: datetime.fromisoformat(landed_at) for run, landed_at in runs.items()}
+        commit(self.lake, times, committed, self.stamp.run_id, self.clock())
 
     def _merge(
         self, pending: list[PendingFile], outcomes: Iterator[FileOutcome], ledger: Ledger
