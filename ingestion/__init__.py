@@ -20,6 +20,8 @@ Modules, one job each:
 - ``lock``: one landing run per lake at a time; show and clear the lock.
 - ``processes``: whether the process holding a lock still runs (zombies, reused pids).
 - ``source_root``: one lake, one DMS source root (recorded in the ledger).
+- ``commits``: the committed runs readers may take (published at a run's end; a killed
+  run's files are committed by the next run), and landing times that only grow.
 - ``faults``: the test-only hooks (``DMSW_CRASH_AFTER``, ``DMSW_PAUSE_AT``), inert otherwise.
 - ``discovery``: which files a run lands (``PendingFile``: a table file or a transaction
   file), in DMS order.

@@ -1,16 +1,21 @@
 """Test-only hooks at the lake's write steps: crash (``DMSW_CRASH_AFTER``) or pause
-(``DMSW_PAUSE_AT``) the process at the n-th one.
+(``DMSW_PAUSE_AT``) the process there.
 
 Every change the lake makes (publishing a file, writing a record, taking or releasing the
 lock) passes two checkpoints, one just before and one just after the change.
-``DMSW_CRASH_AFTER=<n>`` sends SIGKILL to the process itself at the n-th checkpoint, so the
-crash tests can stop a landing run at every point and check that a rerun repairs it.
-``DMSW_PAUSE_AT=<n>`` stops the process (SIGSTOP) at the n-th checkpoint, or, given text
-instead of a number, at the first checkpoint whose description contains it (``after
-putting _ledger/files``: once the first file is recorded), after writing
-``DMSW_PAUSE_AT=<value>: paused at <what>`` to stderr. A test can then act while the run is
-half done (send Ctrl-C, run dbt) and continue it (SIGCONT). Without the variables the hooks
-do nothing.
+
+- ``DMSW_CRASH_AFTER=<n>`` sends SIGKILL to the process itself at the n-th checkpoint, so the
+  crash tests can stop a landing run at every point and check that a rerun repairs it.
+- ``DMSW_PAUSE_AT=<n or text>`` stops the process (SIGSTOP) once, at the n-th checkpoint or
+  at the first whose description contains the text (``after putting _ledger/files``: once
+  the first file is recorded), after writing ``DMSW_PAUSE_AT=<value>: paused at <what>`` to
+  stderr; the test acts (sends Ctrl-C, runs dbt) and continues it with SIGCONT.
+- With ``DMSW_PAUSE_DIR=<folder>`` as well, the run pauses at *every* checkpoint whose
+  description contains the text instead: it writes ``<folder>/paused`` (holding the
+  description) and waits until that file is removed, so a test can run dbt at each file
+  boundary of one landing run.
+
+Without the variables the hooks do nothing.
 """
 
 from __future__ import annotations
@@ -18,11 +23,15 @@ from __future__ import annotations
 import os
 import signal
 import threading
+import time
+from pathlib import Path
 
 from ingestion.errors import UserError
 
 ENV = "DMSW_CRASH_AFTER"
 PAUSE_ENV = "DMSW_PAUSE_AT"
+PAUSE_DIR_ENV = "DMSW_PAUSE_DIR"
+PAUSED = "paused"
 _count = 0
 _lock = threading.Lock()
 
@@ -40,6 +49,10 @@ def checkpoint(what: str) -> None:
     """Count one checkpoint; die or pause here if it is the one a variable names."""
     global _count
     crash, pause = _limit(ENV), os.environ.get(PAUSE_ENV)
+    if pause and os.environ.get(PAUSE_DIR_ENV):
+        if pause in what:
+            _wait_for_marker(what)
+        pause = None
     if crash is None and not pause:
         return
     with _lock:  # files land in parallel threads
@@ -55,3 +68,15 @@ def checkpoint(what: str) -> None:
             return
         os.write(2, f"{PAUSE_ENV}={pause}: paused at {what}\n".encode())
         os.kill(os.getpid(), signal.SIGSTOP)
+
+
+def _wait_for_marker(what: str) -> None:
+    """Say where the run stopped (``<DMSW_PAUSE_DIR>/paused``) and wait until that file is
+    removed."""
+    folder = Path(os.environ[PAUSE_DIR_ENV])
+    marker = folder / PAUSED
+    staged = folder / f".{PAUSED}-{os.getpid()}"
+    staged.write_text(what, encoding="utf-8")
+    staged.replace(marker)
+    while marker.exists():
+        time.sleep(0.01)

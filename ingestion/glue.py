@@ -3,7 +3,8 @@
 After a run on an S3 lake, each contracted table becomes (or is updated as) an external
 Parquet table ``<schema>__<table>`` at ``<lake>/raw/<schema>/<table>/`` with the contract's
 columns mapped to Hive types, the DMS change metadata, any drift columns seen, and the lineage
-columns; the quarantine becomes ``landing_quarantine``. Athena and Redshift Spectrum can then
+columns; the quarantine becomes ``landing_quarantine`` and the committed runs (``commits``)
+``landing_committed_runs``. Athena and Redshift Spectrum can then
 query them with no crawler. Tables are not partitioned (one Parquet file per DMS file).
 
 Athena reads a Glue ``timestamp`` column of a Parquet file at millisecond precision; the raw
@@ -20,6 +21,7 @@ from typing import Any
 import pyarrow as pa
 from botocore.exceptions import ClientError
 
+from ingestion import commits
 from ingestion.contracts import TableContract, check_identifier
 from ingestion.lake import Lake
 from ingestion.s3 import aws_call
@@ -27,6 +29,7 @@ from ingestion.schemas import QUARANTINE_SCHEMA, raw_schema
 
 QUARANTINE_TABLE = "landing_quarantine"
 EPOCH_US_SUFFIX = "__epoch_us"
+COMMITTED_TABLE = "landing_committed_runs"
 _PARQUET = {
     "InputFormat": "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat",
     "OutputFormat": "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat",
@@ -141,8 +144,8 @@ def register_lake(
     contracts: dict[tuple[str, str], TableContract],
     drift: dict[str, list[str]],
 ) -> dict[str, str]:
-    """Upsert every raw table and the quarantine, each with its ``__epoch_us`` twin (module
-    docstring); returns what happened per Glue table."""
+    """Upsert every raw table, the quarantine and the committed runs, each with its
+    ``__epoch_us`` twin (module docstring); returns what happened per Glue table."""
     tables: list[tuple[str, pa.Schema, str, str]] = []
     for contract in contracts.values():
         name = f"{contract.schema}__{contract.table}".lower()
@@ -152,6 +155,9 @@ def register_lake(
         tables.append((name, schema, location, description))
     description = "rows and files dmsw could not land"
     tables.append((QUARANTINE_TABLE, QUARANTINE_SCHEMA, lake.store.url("quarantine"), description))
+    location = lake.store.url(commits.COMMITTED_DIR)
+    description = "landing runs whose rows readers may take"
+    tables.append((COMMITTED_TABLE, commits.SCHEMA, location, description))
     done: dict[str, str] = {}
     for name, schema, location, description in tables:
         done[name] = catalog.upsert(name, schema, location, description)

@@ -6,6 +6,7 @@
     quarantine_files/<dms key>                                    files that could not be read
     _ledger/files/...json                                         one record per landed file
     _ledger/runs/<run id>.json                                    one report per run
+    _ledger/committed/runs.parquet                                the committed runs
     _ledger/lock.json                                             held while a run lands
 
 Every file is complete before it becomes visible under its final name (see ``storage``).
@@ -48,12 +49,13 @@ class Lake:
     def ensure_table(self, contract: TableContract, schema: pa.Schema) -> None:
         """Write the table's zero-row file so readers see an empty table with its columns."""
         rel = f"{self.table_dir('raw', contract.schema, contract.table)}/{EMPTY_FILE}"
-        self._ensure_empty(rel, schema)
+        self.ensure_empty(rel, schema)
 
     def ensure_quarantine(self, schema: pa.Schema) -> None:
-        self._ensure_empty(f"quarantine/{EMPTY_FILE}", schema)
+        self.ensure_empty(f"quarantine/{EMPTY_FILE}", schema)
 
-    def _ensure_empty(self, rel: str, schema: pa.Schema) -> None:
+    def ensure_empty(self, rel: str, schema: pa.Schema) -> None:
+        """A zero-row file at ``rel`` (named ``_schema.parquet``) with ``schema``."""
         existing = self.store.get_bytes(rel)
         if existing is not None and pq.read_schema(pa.BufferReader(existing)).equals(schema):
             return

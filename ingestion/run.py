@@ -13,6 +13,11 @@ the same content: no row is lost or doubled. Ctrl-C (or SIGTERM, which ``dmsw`` 
 the same) stops the run cleanly: files in progress stop at their next batch and their staged
 outputs are removed, what was recorded stays, the lock is released, and
 ``RunInterruptedError`` says how far it got.
+
+The run's landing time is taken once it holds the lock, later than any before
+(``commits.next_landed_at``). At its end, after its last ledger record, the run commits its
+files, and those of runs killed before their commit (``commits``): readers take only rows of
+committed runs, so they never see half a run.
 """
 
 from __future__ import annotations
@@ -28,6 +33,14 @@ from datetime import UTC, datetime
 
 import duckdb
 
+from ingestion.commits import (
+    CommittedRun,
+    commit,
+    ensure_committed_table,
+    next_landed_at,
+    read_committed,
+    uncommitted,
+)
 from ingestion.conform import Conformer
 from ingestion.discovery import Contracts, PendingFile, TableFile, discover
 from ingestion.errors import RunInterruptedError, RunTerminatedError, SignalStop, UserError
@@ -119,10 +132,12 @@ class Lander:
         return conformer
 
     def prepare(self) -> None:
-        """Zero-row files for every table and the quarantine, so readers always find them."""
+        """Zero-row files for every table, the quarantine and the committed runs, so readers
+        always find them."""
         for contract in self.contracts.values():
             self.lake.ensure_table(contract, raw_schema(contract))
         self.lake.ensure_quarantine(QUARANTINE_SCHEMA)
+        ensure_committed_table(self.lake)
 
     def run(self) -> RunSummary:
         """Land every new file, holding the lake's lock (LockHeldError if another run has it)."""
@@ -156,6 +171,10 @@ class Lander:
     def _run(self) -> RunSummary:
         started = time.perf_counter()
         ledger = Ledger(self.lake)
+        committed = read_committed(self.lake)
+        # the landing time is taken now that the run holds the lock, later than any before
+        landed_at = next_landed_at(self.clock(), ledger.entries, committed)
+        self.stamp = RunStamp(self.stamp.run_id, landed_at)
         found = discover(self.source, self.contracts, ledger)
         if found.files_seen == 0:  # not an error: the lake's tables exist, empty, for dbt
             self.summary.lake_notes.append(
@@ -205,10 +224,26 @@ class Lander:
                 self._stop.set()  # and the files in progress stop at their next batch
                 pool.shutdown(wait=True, cancel_futures=True)
                 raise
+        self._commit(ledger, committed)
         self.summary.finished_at = self.clock().isoformat()
         self.summary.duration_s = round(time.perf_counter() - started, 3)
         self.lake.write_json(f"{LEDGER}/runs/{self.summary.run_id}.json", report(self.summary))
         return self.summary
+
+    def _commit(self, ledger: Ledger, committed: list[CommittedRun]) -> None:
+        """Commit this run's files, and those of runs killed before their commit."""
+        runs = uncommitted(ledger.entries, committed)
+        if not runs:
+            return
+        adopted = sorted(run for run in runs if run != self.stamp.run_id)
+        if adopted:
+            files = sum(1 for e in ledger.entries if e.landing_run_id in adopted)
+            self.summary.notes.append(
+                f"committed {files} file(s) landed by {len(adopted)} earlier run(s) that did "
+                f"not commit (interrupted, or landed before commits existed): {', '.join(adopted)}"
+            )
+        times = {run: datetime.fromisoformat(landed_at) for run, landed_at in runs.items()}
+        commit(self.lake, times, committed, self.stamp.run_id, self.clock())
 
     def _merge(
         self, pending: list[PendingFile], outcomes: Iterator[FileOutcome], ledger: Ledger

@@ -28,6 +28,9 @@ RESERVED_WORDS = frozenset(
 )
 INDENT = "    "
 WIDTH = 100
+COMMITTED_RUNS = "stg_landing__committed_runs"
+"""The landing runs a dbt run reads (hand-written, models/bronze/): every staging model
+filters its raw rows by them."""
 
 
 def header(spec_origin: str) -> str:
@@ -99,9 +102,14 @@ def _field_cast(column: SilverColumn) -> str:
 
 
 def bronze(spec: EntitySpec) -> str:
-    """``stg_<schema>__<table>``: one typed change record per landed DMS row."""
-    source = f"select * from {{{{ source('{spec.schema}', '{spec.table}') }}}}"
-    ctes = [_cte("source", INDENT + source)]
+    """``stg_<schema>__<table>``: one typed change record per landed DMS row, of the landing
+    runs committed when the dbt run began (``stg_landing__committed_runs``)."""
+    committed = f"{INDENT}select landing_run_id from {{{{ ref('{COMMITTED_RUNS}') }}}}"
+    source = (
+        f"{INDENT}select * from {{{{ source('{spec.schema}', '{spec.table}') }}}}\n"
+        f"{INDENT}where _landing_run_id in (select landing_run_id from committed_runs)"
+    )
+    ctes = [_cte("committed_runs", committed), _cte("source", source)]
     previous = "source"
     for document in spec.documents:
         fields = ",\n".join(

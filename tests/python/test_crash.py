@@ -12,7 +12,9 @@ has imported ingestion once (``support/landing_process.py``); the last test runs
 every ledger record with the same content. The run id and landing time (``_landing_run_id``,
 ``_landed_at`` in the rows, ``landing_run_id``, ``landed_at`` in the quarantine and ledger)
 name the run that did the landing, so they are left out of the comparison; no lock file and no
-staged file may remain.
+staged file may remain. The committed runs (``_ledger/committed/runs.parquet``) differ too (a
+rerun commits the killed run's files as well): every run with rows or ledger records in the
+lake must be among them, once.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from support.landing_process import dmsw_in_a_process
 from support.project import CONTRACTS, PROJECT
 
 from ingestion.cli import main
+from ingestion.commits import COMMITTED
 from ingestion.faults import ENV
 
 VOLATILE = {"_landing_run_id", "_landed_at", "landing_run_id", "landed_at"}
@@ -42,18 +45,31 @@ VOLATILE = {"_landing_run_id", "_landed_at", "landing_run_id", "landed_at"}
 
 def _state(files: dict[str, bytes]) -> dict[str, object]:
     state: dict[str, object] = {}
+    landed_by: set[str] = set()  # every run with rows or ledger records in the lake
     for rel, data in sorted(files.items()):
-        if rel.startswith("_ledger/runs/"):
+        if rel.startswith("_ledger/runs/") or rel == COMMITTED:
             continue
         if rel.endswith(".parquet"):
             table = pq.read_table(pa.BufferReader(data))
+            for name in ("_landing_run_id", "landing_run_id"):
+                if name in table.column_names:
+                    landed_by.update(table.column(name).to_pylist())
             table = table.drop_columns([c for c in table.column_names if c in VOLATILE])
             state[rel] = sorted(repr(row) for row in table.to_pylist())
         elif rel.endswith(".json"):
             record = json.loads(data)
+            if rel.startswith("_ledger/files/"):
+                landed_by.add(record["landing_run_id"])
             state[rel] = {k: v for k, v in record.items() if k not in VOLATILE}
         else:
             state[rel] = data
+    # which runs committed differs (a rerun commits the killed run's files too), but every
+    # run with rows or records in the lake must be committed, once
+    committed = pq.read_table(pa.BufferReader(files[COMMITTED])).column(0).to_pylist()
+    state["(committed runs)"] = {
+        "all landed runs committed": landed_by <= set(committed),
+        "each once": len(committed) == len(set(committed)),
+    }
     return state
 
 

@@ -101,9 +101,20 @@ def test_land_from_s3_into_an_s3_lake_with_glue_tables(
     assert columns["date_of_birth"] == "date"
     assert columns["_dms_commit_ts"] == "timestamp"
     names = {t["Name"] for t in glue.get_tables(DatabaseName="raw_test")["TableList"]}
-    assert {"landing_quarantine", "core_banking__transactions", "events__transaction_events"} <= (
-        names
-    )
+    assert {
+        "landing_quarantine",
+        "landing_committed_runs",
+        "core_banking__transactions",
+        "events__transaction_events",
+    } <= names
+    committed = glue.get_table(DatabaseName="raw_test", Name="landing_committed_runs")["Table"]
+    assert committed["StorageDescriptor"]["Location"] == f"s3://{lake}/lake/_ledger/committed/"
+    assert [c["Name"] for c in committed["StorageDescriptor"]["Columns"]] == [
+        "landing_run_id",
+        "landed_at",
+        "committed_at",
+        "committed_by_run_id",
+    ]
     # status reads the S3 lake; a rerun lands nothing
     capsys.readouterr()
     assert main(["status", "--lake", f"s3://{lake}/lake"]) == 0
