@@ -50,7 +50,7 @@ DMS_ROOT := $(if $(SOURCE),$(SOURCE),$(DEMO_ROOT))
 # dbt vars of every dbt command here (the same each time, or dbt parses the project again).
 # The demo data was committed in March 2026 (the simulator's fixed timeline), so for it source
 # freshness measures landing time; with SOURCE= it measures the newest DMS commit time.
-DBT_VARS ?= $(if $(SOURCE),{},{freshness_from: landing})
+DBT_VARS = $(if $(SOURCE),{},{freshness_from: landing})
 # an absolute path for a folder, an s3:// location as it is
 local_abspath = $(if $(filter s3://%,$(1)),$(1),$(abspath $(1)))
 

@@ -89,6 +89,8 @@ class FileLanding:
             self.outcome.seconds = time.perf_counter() - started
         except ObjectVanishedError as exc:
             self.outcome.vanished = f"{key}: {exc}; not landed (a later run will see it)"
+        except RunInterruptedError:  # the run is stopping (Ctrl-C, SIGTERM): not a failure
+            raise
         except Exception as exc:  # an unexpected failure: leave the file for the next run
             log.exception("failed to land %s", key)
             self.outcome.error = f"{key}: {type(exc).__name__}: {exc}"
