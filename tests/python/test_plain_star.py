@@ -11,7 +11,6 @@ import sys
 from pathlib import Path
 from types import ModuleType
 
-import duckdb
 import pytest
 from support.built_project import BuiltProject
 from support.project import PROJECT
