@@ -211,8 +211,10 @@ def _gold_checks(database: Path) -> dict[str, Any]:
     return checks
 
 
-def _dbt_breakdown(target: Path) -> dict[str, Any]:
-    """Stages, slowest nodes and statuses of the dbt build that just wrote `target`."""
+def _dbt_breakdown(target: Path, keep_as: str) -> dict[str, Any]:
+    """Stages, slowest nodes and statuses of the dbt build that just wrote `target`; its
+    run_results.json is kept beside the target folder as `keep_as` (every node's timing)."""
+    shutil.copy(target / "run_results.json", target.parent / keep_as)
     results = json.loads((target / "run_results.json").read_text(encoding="utf-8"))
     manifest = json.loads((target / "manifest.json").read_text(encoding="utf-8"))
     return {
@@ -260,7 +262,7 @@ def one_run(
     measure("dbt_startup", [DBT, "build", "--select", "tag:bench_selects_nothing", "--quiet",
                             "--vars", VARS])  # fmt: skip
     build = measure("dbt_build", [DBT, *BUILD, "--quiet"], check=False)
-    out["dbt_build"]["dbt"] = _dbt_breakdown(root / "target")
+    out["dbt_build"]["dbt"] = _dbt_breakdown(root / "target", f"run_results_full_{index}.json")
     if build.returncode != 0:
         log(f"      dbt build exited {build.returncode}: {out['dbt_build']['dbt']['statuses']}")
         log(build.stdout_tail[-3000:])
@@ -319,7 +321,9 @@ def one_run(
         [DMSW, "land", "--source", str(run / "dms"), "--lake", str(run / "lake")],
     )
     measure("dbt_build_incremental", [DBT, *BUILD, "--quiet"], check=False)
-    out["dbt_build_incremental"]["dbt"] = _dbt_breakdown(root / "target")
+    out["dbt_build_incremental"]["dbt"] = _dbt_breakdown(
+        root / "target", f"run_results_incremental_{index}.json"
+    )
     out["checks_after_increment"] = _gold_checks(run / "warehouse.duckdb")
     if not options.keep:
         shutil.rmtree(run, ignore_errors=True)
