@@ -69,13 +69,19 @@ def copy_project(target: Path) -> None:
 def review_contracts(contracts: Path, specs: list[many_tables_data.TableSpec]) -> dict[str, int]:
     """What a user does after `contracts infer`: confirm each table's key (the data's real
     one) and ask for type 2 history where wanted. Returns counts of what changed."""
-    changed = {"keys_confirmed": 0, "keys_corrected": 0, "history_on": 0}
+    changed = {"keys_confirmed": 0, "keys_corrected": 0, "keys_widened": 0, "history_on": 0}
     for spec in specs:
         path = contracts / many_tables_data.SCHEMA / f"{spec.name}.yml"
         contract = yaml.safe_load(path.read_text(encoding="utf-8"))
         key = ["id", "part"] if spec.composite_key else ["id"]
         changed["keys_confirmed" if contract.get("primary_key") == key else "keys_corrected"] += 1
         contract["primary_key"] = key
+        for column in contract.get("columns") or []:
+            # ids grow: infer drafts the narrowest integer the files show (smallint for a
+            # table of 20,000 rows), the source's DDL says bigint
+            if column.get("name") in key and column.get("type") in ("smallint", "integer"):
+                column["type"] = "bigint"
+                changed["keys_widened"] += 1
         if spec.history:
             contract["history"] = True
             changed["history_on"] += 1
@@ -157,8 +163,11 @@ def measure_count(
         }
 
     contracts = project / "contracts"
+    # every record of every file (the largest table has 100k): from the default 10,000-record
+    # sample, infer drafts `smallint` for ids that grow past 32767 later in the full load,
+    # and landing quarantines those rows; the review below widens the keys for the CDC ids
     measure("infer", [DMSW, "contracts", "infer", "--source", str(work / "dms"),
-                      "--out", str(contracts)])  # fmt: skip
+                      "--out", str(contracts), "--sample-rows", "100000"])  # fmt: skip
     out["review"] = review_contracts(contracts, specs)
     measure("generate", [DMSW, "models", "generate", "--contracts", str(contracts),
                          "--project", str(project)])  # fmt: skip

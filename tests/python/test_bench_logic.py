@@ -181,7 +181,16 @@ def test_review_sets_the_real_key_and_history(tmp_path: Path) -> None:
     folder.mkdir()
     for spec in specs:
         (folder / f"{spec.name}.yml").write_text(
-            yaml.safe_dump({"table": spec.name, "primary_key": ["id"], "columns": []}),
+            yaml.safe_dump(
+                {
+                    "table": spec.name,
+                    "primary_key": ["id"],
+                    "columns": [
+                        {"name": "id", "type": "smallint"},
+                        {"name": "c", "type": "integer"},
+                    ],
+                }
+            ),
             encoding="utf-8",
         )
     changed = many.review_contracts(tmp_path, specs)
@@ -190,8 +199,13 @@ def test_review_sets_the_real_key_and_history(tmp_path: Path) -> None:
     assert changed == {
         "keys_confirmed": len(specs) - len(composite),
         "keys_corrected": len(composite),
+        "keys_widened": len(specs),
         "history_on": len(history),
     }
     contract = yaml.safe_load((folder / f"{composite[0].name}.yml").read_text(encoding="utf-8"))
     assert contract["primary_key"] == ["id", "part"]
+    assert contract["columns"] == [
+        {"name": "id", "type": "bigint"},
+        {"name": "c", "type": "integer"},
+    ]
     assert yaml.safe_load((folder / f"{history[0].name}.yml").read_text())["history"] is True
