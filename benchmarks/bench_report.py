@@ -244,6 +244,10 @@ def markdown(results: dict[str, Any], chart: Path, doc: Path) -> str:
     for key, size in results["sizes"].items():
         out.append(f"- {int(key):,}: before `{size.get('uptime_before', 'n/a')}`, after "
                    f"`{size.get('uptime_after', 'n/a')}`")  # fmt: skip
+    notes = [(key, size["note"]) for key, size in results["sizes"].items() if size.get("note")]
+    if notes:
+        out += ["", "Notes:", ""]
+        out += [f"- {int(key):,}: {note}" for key, note in notes]
     for key, size in results["sizes"].items():
         build = size.get("dbt_build", {})
         out += [
@@ -438,7 +442,7 @@ def many_tables_text(many: dict[str, Any]) -> str:
         lines.append(
             f"{int(count):>6} {s['nodes']:>6} {s['infer_s']:7.1f} {s['generate_s']:9.1f} "
             f"{s['land_s']:7.1f} {s['build_s']:12.1f} {s['build_s'] / int(count):10.2f} "
-            f"{s['incr_land_s']:10.1f} {s['incr_build_s']:11.1f} {s['peak_mb']:8.0f} "
+            f"{_fmt(s['incr_land_s']):>10} {_fmt(s['incr_build_s']):>11} {s['peak_mb']:8.0f} "
             f"{s['load_1m']:5.2f}"
         )
     fit = many.get("fit_build")
@@ -463,8 +467,8 @@ def many_markdown(many: dict[str, Any]) -> str:
         out.append(
             f"| {int(count)} | {rows:,} | {s['nodes']:,} | {s['infer_s']:.1f} "
             f"| {s['generate_s']:.1f} | {s['land_s']:.1f} | {s['build_s']:.1f}{ok} "
-            f"| {s['build_s'] / int(count):.2f} | {s['incr_land_s']:.1f} + "
-            f"{s['incr_build_s']:.1f} | {s['peak_mb']:,.0f} | {s['load_1m']:.2f} |"
+            f"| {s['build_s'] / int(count):.2f} | {_fmt(s['incr_land_s'])} + "
+            f"{_fmt(s['incr_build_s'])} | {s['peak_mb']:,.0f} | {s['load_1m']:.2f} |"
         )
     fit, land = many.get("fit_build"), many.get("fit_land")
     if fit and land:
@@ -480,7 +484,7 @@ def many_markdown(many: dict[str, Any]) -> str:
         count, threads = key.split("@")
         out.append(
             f"- {count} tables with {threads} dbt threads: first build + tests "
-            f"{s['build_s']:.1f} s, incremental {s['incr_build_s']:.1f} s (load "
+            f"{s['build_s']:.1f} s, incremental {_fmt(s['incr_build_s'])} s (load "
             f"{s['load_1m']:.2f})."
         )
     out += ["", "`uptime` around each count:", ""]
@@ -489,6 +493,9 @@ def many_markdown(many: dict[str, Any]) -> str:
             f"- {key.replace('@', ' tables, dbt threads ')}: before `{entry.get('uptime_before')}`"
             f", after `{entry.get('uptime_after')}`"
         )
+    for key, entry in sorted(runs.items(), key=lambda kv: int(kv[0].split("@")[0])):
+        if entry.get("note"):
+            out.append(f"- {key.split('@')[0]} tables: {entry['note']}")
     hundred = runs.get("100@2")
     if hundred:
         stages = hundred["dbt_build"]["dbt"]["stages"]

@@ -118,7 +118,12 @@ def _link_tables(source: Path, target: Path, specs: list[many_tables_data.TableS
 
 
 def measure_count(
-    root: Path, count: int, specs: list[many_tables_data.TableSpec], threads: int
+    root: Path,
+    count: int,
+    specs: list[many_tables_data.TableSpec],
+    threads: int,
+    sample_rows: int = 100_000,
+    incremental: bool = True,
 ) -> dict[str, Any]:
     work = root / f"{count}-tables"
     shutil.rmtree(work, ignore_errors=True)
@@ -167,18 +172,20 @@ def measure_count(
     # sample, infer drafts `smallint` for ids that grow past 32767 later in the full load,
     # and landing quarantines those rows; the review below widens the keys for the CDC ids
     measure("infer", [DMSW, "contracts", "infer", "--source", str(work / "dms"),
-                      "--out", str(contracts), "--sample-rows", "100000"])  # fmt: skip
+                      "--out", str(contracts), "--sample-rows", str(sample_rows)])  # fmt: skip
+    out["sample_rows"] = sample_rows
     out["review"] = review_contracts(contracts, specs)
     measure("generate", [DMSW, "models", "generate", "--contracts", str(contracts),
                          "--project", str(project)])  # fmt: skip
     measure("land", [DMSW, "land", "--source", str(work / "dms"), "--lake", str(work / "lake")])
     measure("dbt_build", [DBT, "build", "--vars", VARS, "--quiet"], check=False)
     out["dbt_build"]["dbt"] = breakdown()
-    _link_tables(root / "data" / "delta", work / "dms", specs)
-    land = [DMSW, "land", "--source", str(work / "dms"), "--lake", str(work / "lake")]
-    measure("land_incremental", land)
-    measure("dbt_build_incremental", [DBT, "build", "--vars", VARS, "--quiet"], check=False)
-    out["dbt_build_incremental"]["dbt"] = breakdown()
+    if incremental:
+        _link_tables(root / "data" / "delta", work / "dms", specs)
+        land = [DMSW, "land", "--source", str(work / "dms"), "--lake", str(work / "lake")]
+        measure("land_incremental", land)
+        measure("dbt_build_incremental", [DBT, "build", "--vars", VARS, "--quiet"], check=False)
+        out["dbt_build_incremental"]["dbt"] = breakdown()
     out["models"] = sum(1 for _ in (project / "models").rglob("*.sql"))
     shutil.rmtree(work, ignore_errors=True)
     return out
@@ -193,8 +200,8 @@ def summary(entry: dict[str, Any]) -> dict[str, Any]:
         "build_cpu_s": entry["dbt_build"]["cpu_s"],
         "build_ok": entry["dbt_build"]["returncode"] == 0,
         "nodes": entry["dbt_build"]["dbt"]["nodes"],
-        "incr_land_s": entry["land_incremental"]["wall_s"],
-        "incr_build_s": entry["dbt_build_incremental"]["wall_s"],
+        "incr_land_s": entry.get("land_incremental", {}).get("wall_s"),
+        "incr_build_s": entry.get("dbt_build_incremental", {}).get("wall_s"),
         "peak_mb": max(entry["land"]["peak_rss_tree_mb"], entry["dbt_build"]["peak_rss_tree_mb"]),
         "load_1m": max(entry[p]["load_before"][0] for p in ("land", "dbt_build")),
     }
@@ -210,11 +217,25 @@ def linear_fit(points: list[tuple[float, float]]) -> tuple[float, float]:
     return mean_y - slope * mean_x, slope
 
 
+def fit(stored: dict[str, Any]) -> None:
+    """The least-squares lines of build and landing time against the table count."""
+    scaling = stored.get("scaling", {})
+    if len(scaling) >= 2:
+        a, b = linear_fit([(int(n), s["build_s"]) for n, s in scaling.items()])
+        stored["fit_build"] = {"fixed_s": a, "per_table_s": b}
+        a, b = linear_fit([(int(n), s["land_s"]) for n, s in scaling.items()])
+        stored["fit_land"] = {"fixed_s": a, "per_table_s": b}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tables", type=int, nargs="+", default=[10, 30, 100])
     parser.add_argument("--threads", type=int, default=int(os.environ.get("DBT_THREADS", "2")))
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/dmsw-bench/many"))
+    parser.add_argument("--sample-rows", type=int, default=100_000,
+                        help="records infer reads per file (100,000: every record)")  # fmt: skip
+    parser.add_argument("--incremental", action=argparse.BooleanOptionalAction, default=True,
+                        help="also land and build a 1%% batch")  # fmt: skip
     parser.add_argument(
         "--results", type=Path, default=PROJECT / "docs/benchmarks/many_tables.json"
     )
@@ -228,7 +249,8 @@ def main() -> None:
     uptime = subprocess.run(["uptime"], capture_output=True, text=True, check=False).stdout
     stored.setdefault("runs", {})
     for count in sorted(options.tables):
-        entry = measure_count(options.workdir, count, specs[:count], options.threads)
+        entry = measure_count(options.workdir, count, specs[:count], options.threads,
+                              options.sample_rows, options.incremental)  # fmt: skip
         entry["measured_at"] = datetime.now(UTC).isoformat(timespec="seconds")
         entry["uptime_before"] = uptime.strip()
         entry["uptime_after"] = subprocess.run(
@@ -240,12 +262,9 @@ def main() -> None:
         if options.threads == 2:
             stored.setdefault("scaling", {})[str(count)] = entry["summary"]
         uptime = entry["uptime_after"]
-    scaling = stored.get("scaling", {})
-    if len(scaling) >= 2:
-        a, b = linear_fit([(int(n), s["build_s"]) for n, s in scaling.items()])
-        stored["fit_build"] = {"fixed_s": a, "per_table_s": b}
-        a, b = linear_fit([(int(n), s["land_s"]) for n, s in scaling.items()])
-        stored["fit_land"] = {"fixed_s": a, "per_table_s": b}
+        fit(stored)
+        options.results.parent.mkdir(parents=True, exist_ok=True)  # after every count
+        options.results.write_text(json.dumps(stored, indent=1, default=str), encoding="utf-8")
     options.results.parent.mkdir(parents=True, exist_ok=True)
     options.results.write_text(json.dumps(stored, indent=1, default=str), encoding="utf-8")
     bench_report.refresh_doc(options.results.with_name("results.json"), options.results,
