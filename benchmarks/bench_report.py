@@ -440,7 +440,7 @@ def many_tables_text(many: dict[str, Any]) -> str:
              "incr build  peak MB  load"]  # fmt: skip
     for count, s in sorted(many.get("scaling", {}).items(), key=lambda kv: int(kv[0])):
         lines.append(
-            f"{int(count):>6} {s['nodes']:>6} {s['infer_s']:7.1f} {s['generate_s']:9.1f} "
+            f"{int(count):>6} {_fmt(s['nodes'], 0):>6} {s['infer_s']:7.1f} {s['generate_s']:9.1f} "
             f"{s['land_s']:7.1f} {s['build_s']:12.1f} {s['build_s'] / int(count):10.2f} "
             f"{_fmt(s['incr_land_s']):>10} {_fmt(s['incr_build_s']):>11} {s['peak_mb']:8.0f} "
             f"{s['load_1m']:5.2f}"
@@ -465,7 +465,7 @@ def many_markdown(many: dict[str, Any]) -> str:
         rows = runs.get(f"{count}@2", {}).get("rows", 0)
         ok = "" if s["build_ok"] else " (tests failed)"
         out.append(
-            f"| {int(count)} | {rows:,} | {s['nodes']:,} | {s['infer_s']:.1f} "
+            f"| {int(count)} | {rows:,} | {_fmt(s['nodes'], 0)} | {s['infer_s']:.1f} "
             f"| {s['generate_s']:.1f} | {s['land_s']:.1f} | {s['build_s']:.1f}{ok} "
             f"| {s['build_s'] / int(count):.2f} | {_fmt(s['incr_land_s'])} + "
             f"{_fmt(s['incr_build_s'])} | {s['peak_mb']:,.0f} | {s['load_1m']:.2f} |"
