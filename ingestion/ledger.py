@@ -2,7 +2,9 @@
 
 A file version already in the ledger is never landed again. A key whose content changed
 (same key, new bytes) is landed as a new version; the same bytes seen again under a new
-modification time (or ETag) are recorded as a duplicate and not landed. The record is written
+modification time (or ETag) are recorded as a duplicate and not landed, except a LOAD file:
+delivered again, even with the same bytes, it belongs to a new full load of its table
+(``generations``), and lands. The record is written
 after the file's Parquet outputs are visible: it is what makes a file count as landed, so a run
 killed before it leaves the file to the next run, which rewrites the same outputs.
 
@@ -48,6 +50,9 @@ class LedgerEntry:
     """The newest commit timestamp among the rows landed (for ``dmsw status``)."""
     tables: dict[str, list[int]] = field(default_factory=dict)
     """For a transaction file: ``schema.table`` -> [rows landed, rows quarantined]."""
+    load_generation: int | None = None
+    """For a LOAD or CDC file: the table's full load it belongs to (``generations``); None in
+    records written before generations existed (the first)."""
 
     def per_table(self) -> dict[str, tuple[int, int]]:
         if self.tables or not self.schema:
@@ -67,12 +72,17 @@ class Ledger:
         for data in lake.read_json_many(records):
             self.entries.append(LedgerEntry(**data))
         self._versions = {(e.key, e.version) for e in self.entries}
+        self._modified = {(e.key, e.version, e.source_modified) for e in self.entries}
         self._contents = {(e.key, e.sha256) for e in self.entries}
         self._keys = {e.key for e in self.entries}
         self._lock = threading.Lock()  # files land in parallel threads
 
-    def seen(self, obj: SourceObject) -> bool:
-        """This exact version of the object was handled by an earlier run."""
+    def seen(self, obj: SourceObject, *, same_time: bool = False) -> bool:
+        """This exact version of the object was handled by an earlier run; with
+        ``same_time``, also with the same modification time (an S3 object written again with
+        the same bytes keeps its ETag, not its LastModified)."""
+        if same_time and obj.modified is not None:
+            return (obj.key, obj.version, obj.modified) in self._modified
         return (obj.key, obj.version) in self._versions
 
     def has_content(self, key: str, sha256: str) -> bool:
@@ -90,6 +100,7 @@ class Ledger:
         with self._lock:
             self.entries.append(entry)
             self._versions.add((entry.key, entry.version))
+            self._modified.add((entry.key, entry.version, entry.source_modified))
             self._contents.add((entry.key, entry.sha256))
             self._keys.add(entry.key)
         return path

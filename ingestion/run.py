@@ -40,6 +40,7 @@ from ingestion.conform import Conformer
 from ingestion.discovery import Contracts, PendingFile, TableFile, discover
 from ingestion.errors import UserError
 from ingestion.file_landing import FileLanding, FileOutcome, RunContext
+from ingestion.generations import Generations, assign
 from ingestion.lake import LEDGER, Lake
 from ingestion.ledger import Ledger
 from ingestion.lock import RunLock
@@ -103,6 +104,7 @@ class Lander:
             self.stamp.run_id, source.describe(), lake.describe(), now.isoformat()
         )
         self.drift_columns: dict[str, list[str]] = {}
+        self._rows_merged = 0
         """Per table, the columns not in its contract that this run landed (as text)."""
         self._connection = duckdb.connect(":memory:")
         self._local = threading.local()
@@ -161,21 +163,26 @@ class Lander:
         self.summary.notes.extend(checked.notes)
         pending = [p for p in found.pending if not _stopped(p, checked.stopped)]
         self.summary.files_stopped = len(found.pending) - len(pending)
-        context = RunContext(self.source, self.lake, self.contracts, ledger, self.stamp)
-
-        def land(pending: PendingFile) -> FileOutcome:
-            return FileLanding(pending, context, self._conformer()).land()
-
-        # Files land in parallel (parsing, casting and Parquet writing release the GIL); the
-        # outcomes are taken in DMS order, so the summary reads the same for any worker count.
-        # One worker lands in this thread, each file after the previous one's progress report.
+        # LOAD files first, then the rest: a run's CDC rows belong to the full load its LOAD
+        # files leave their table in (a reload begins a new one: ``generations``)
+        loads = [p for p in pending if p.dms_file.kind == "load"]
+        generations = assign(loads, ledger.entries)
+        for table, (generation, key) in sorted(generations.begun.items()):
+            self.summary.notes.append(
+                f"{table}: full load {generation} begins ({key} delivered again: a reload or a "
+                "truncate); downstream, keys it does not hold are deleted unless changed after "
+                "it began"
+            )
         with ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="land") as pool:
-            outcomes = map(land, pending) if self.workers == 1 else pool.map(land, pending)
-            try:
-                self._merge(pending, outcomes, ledger)
-            except BaseException:  # Ctrl-C, a failing progress display: start no more files
-                pool.shutdown(wait=True, cancel_futures=True)
-                raise
+            unlanded = self._land(pool, loads, generations, ledger, (0, len(pending)))
+            rest = [p for p in pending if p.dms_file.kind != "load" and not _waits(p, unlanded)]
+            if len(rest) + len(loads) < len(pending):
+                self.summary.notes.append(
+                    f"the CDC files of {', '.join(sorted(unlanded))} wait for the next run: a "
+                    "LOAD file of theirs did not land (CDC rows are ordered after their full load)"
+                )
+            generations = assign([], ledger.entries)
+            self._land(pool, rest, generations, ledger, (len(loads), len(pending)))
         self._commit(ledger, committed)
         self.summary.finished_at = self.clock().isoformat()
         self.summary.duration_s = round(time.perf_counter() - started, 3)
@@ -197,13 +204,50 @@ class Lander:
         times = {run: datetime.fromisoformat(landed_at) for run, landed_at in runs.items()}
         commit(self.lake, times, committed, self.stamp.run_id, self.clock())
 
+    def _land(
+        self,
+        pool: ThreadPoolExecutor,
+        pending: list[PendingFile],
+        generations: Generations,
+        ledger: Ledger,
+        position: tuple[int, int],
+    ) -> set[str]:
+        """Land ``pending`` and merge the outcomes; the tables of the files that did not land.
+
+        Files land in parallel (parsing, casting and Parquet writing release the GIL); the
+        outcomes are taken in DMS order, so the summary reads the same for any worker count.
+        One worker lands in this thread, each file after the previous one's progress report.
+        """
+        context = RunContext(
+            self.source, self.lake, self.contracts, ledger, self.stamp, generations
+        )
+
+        def land(pending: PendingFile) -> FileOutcome:
+            return FileLanding(pending, context, self._conformer()).land()
+
+        outcomes = map(land, pending) if self.workers == 1 else pool.map(land, pending)
+        try:
+            return self._merge(pending, outcomes, ledger, position)
+        except BaseException:  # Ctrl-C, a failing progress display: start no more files
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
+
     def _merge(
-        self, pending: list[PendingFile], outcomes: Iterator[FileOutcome], ledger: Ledger
-    ) -> None:
-        """Record, count and report each file's outcome, in DMS order."""
+        self,
+        pending: list[PendingFile],
+        outcomes: Iterator[FileOutcome],
+        ledger: Ledger,
+        position: tuple[int, int],
+    ) -> set[str]:
+        """Record, count and report each file's outcome, in DMS order; the tables of the files
+        that did not land. ``position``: files merged before these, files in the run."""
         summary = self.summary
-        rows = 0
-        for index, (item, outcome) in enumerate(zip(pending, outcomes, strict=True), start=1):
+        rows = self._rows_merged
+        unlanded: set[str] = set()
+        done, total = position
+        for index, (item, outcome) in enumerate(zip(pending, outcomes, strict=True), done + 1):
+            if outcome.entry is None and isinstance(item, TableFile):
+                unlanded.add(item.contract.qualified_name)
             if outcome.vanished:
                 summary.files_vanished += 1
                 summary.notes.append(outcome.vanished)
@@ -225,13 +269,16 @@ class Lander:
                 log.exception("failed to record %s", entry.key)
                 summary.files_failed += 1
                 summary.errors.append(f"{entry.key}: {type(exc).__name__}: {exc}")
+                if isinstance(item, TableFile):
+                    unlanded.add(item.contract.qualified_name)
                 continue
             summary.add_entry(entry)
             rows += entry.rows_landed
+            self._rows_merged = rows
             self.progress(
                 Progress(
                     index,
-                    len(pending),
+                    total,
                     rows,
                     f"{item.obj.key}: {entry.status}, {entry.rows_landed} rows"
                     + (f", {entry.rows_quarantined} quarantined" if entry.rows_quarantined else "")
@@ -239,7 +286,16 @@ class Lander:
                     + "".join(f"\n    note: {n}" for n in entry.notes),
                 )
             )
+        return unlanded
 
 
 def _stopped(pending: PendingFile, stopped: dict[str, str]) -> bool:
     return isinstance(pending, TableFile) and pending.contract.qualified_name in stopped
+
+
+def _waits(pending: PendingFile, unlanded: set[str]) -> bool:
+    """A CDC file waits while a LOAD file of its table has not landed; a transaction file
+    (rows of any table) while any has not."""
+    if isinstance(pending, TableFile):
+        return pending.contract.qualified_name in unlanded
+    return bool(unlanded)

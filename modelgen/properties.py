@@ -25,6 +25,7 @@ CHANGE_METADATA = (
     "source_row",
     "landing_run_id",
     "landed_at",
+    "load_generation",
 )
 METADATA_TESTS: dict[str, list[Any]] = {
     "change_op": ["not_null", {"accepted_values": {"arguments": {"values": ["I", "U", "D"]}}}],
@@ -44,6 +45,7 @@ METADATA_TESTS: dict[str, list[Any]] = {
     "source_row": ["not_null", {"accepted_range": {"arguments": {"min_value": 1}}}],
     "landing_run_id": ["not_null"],
     "landed_at": ["not_null"],
+    "load_generation": ["not_null", {"accepted_range": {"arguments": {"min_value": 1}}}],
 }
 
 

@@ -118,7 +118,7 @@ def bronze(spec: EntitySpec) -> str:
         name = f"{document.name}_fields"
         ctes.append(_cte(name, call))
         previous = name
-    columns = ["{{ surrogate_key(['_dms_file', '_dms_row']) }} as change_id"]
+    columns = ["{{ change_id() }} as change_id"]
     by_source = {c.source: c for c in spec.landed}
     documents = {d.source: d for d in spec.documents}
     for contract_column in spec.contract.columns:
@@ -341,13 +341,17 @@ def _unique_key(spec: EntitySpec) -> str:
 
 
 def latest(spec: EntitySpec) -> str:
-    """``slv_<entity>__latest``: each key's latest change, incremental."""
+    """``slv_<entity>__latest``: each key's latest change, incremental; the post-hook deletes
+    the keys a newer full load of the table no longer holds (a reload or a truncate)."""
+    changes = spec.model("changes")
     return (
         header(spec.origin) + "{{\n    config(\n        materialized='incremental',\n"
         f"        unique_key={_unique_key(spec)},\n"
-        "        on_schema_change='append_new_columns',\n    )\n}}\n\n"
-        f"{{{{ incremental_latest_change(ref('{spec.model('changes')}'), "
-        f"{_key_argument(spec)}) }}}}\n"
+        "        on_schema_change='append_new_columns',\n"
+        '        post_hook="{{ delete_keys_absent_from_newer_full_load('
+        f"ref('{changes}')) }}}}\",\n"
+        "    )\n}}\n\n"
+        f"{{{{ incremental_latest_change(ref('{changes}'), {_key_argument(spec)}) }}}}\n"
     )
 
 
@@ -415,19 +419,27 @@ def history(spec: EntitySpec) -> str:
         "change_committed_at",
         "last_landed_at",
     ]
+    changes = f"ref('{changes_model}')"
+    latest = f"ref('{spec.model('latest')}')"
     return (
         header(spec.origin) + "{{\n    config(\n        materialized='incremental',\n"
         "        unique_key='version_key',\n"
         "        on_schema_change='append_new_columns',\n"
-        f"        pre_hook=\"{{{{ delete_changed_keys({key}, ref('{changes_model}')) }}}}\",\n"
+        f'        pre_hook="{{{{ delete_keys_in({key}, keys_with_landed_changes({changes}, '
+        f'{key}, {latest})) }}}}",\n'
         "    )\n}}\n\n"
         "with "
         + _cte(
             "changes",
-            f"{INDENT}{{{{ changes_of_changed_keys(ref('{changes_model}'), {key}) }}}}",
+            f"{INDENT}{{{{ changes_of_changed_keys({changes}, {key}, {latest}) }}}}",
         )
         + ",\n\n"
-        + _cte("versions", f"{INDENT}{{{{ change_log_versions('changes', {key}) }}}}")
+        + _cte("full_loads", f"{INDENT}{{{{ full_loads_begun({changes}) }}}}")
+        + ",\n\n"
+        + _cte(
+            "versions",
+            f"{INDENT}{{{{ change_log_versions('changes', {key}, 'full_loads') }}}}",
+        )
         + f"\n\nselect\n{_lines(columns, 1)}\nfrom versions\n"
     )
 

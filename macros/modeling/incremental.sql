@@ -129,25 +129,31 @@
 {%- endmacro %}
 
 
-{#- Every change of the keys that have a change landed since the last run (all changes, on a
-    full run): what a model rebuilt per key (the history models) needs to recompute them. -#}
-{% macro changes_of_changed_keys(changes_relation, key_columns) -%}
-    {%- set keys = key_list(key_columns) -%}
-    select * from {{ changes_relation }}
-    {%- if is_incremental() %}
-    {%- if keys | length == 1 %}
-    where {{ keys[0] }} in (
-        select {{ keys[0] }} from {{ changes_relation }}
-        where 1 = 1 {{ landed_since_last_run('landed_at') }}
-    )
-    {%- else %} as all_changes
-    where exists (
-        select 1 from {{ changes_relation }} as changed
-        where 1 = 1 {{ landed_since_last_run('changed.landed_at') }}
-            {%- for key in keys %}
-            and changed.{{ key }} = all_changes.{{ key }}
-            {%- endfor %}
-    )
+{#- The keys a model rebuilt per key from a change log (the history models) recomputes: those
+    with a change landed since its last run and, given the slv_<entity>__latest model, those
+    whose delete a newer full load implied since then (delete_keys_absent_from_newer_full_
+    load). A query returning the key columns. -#}
+{% macro keys_with_landed_changes(changes_relation, key_columns, latest_relation=none) -%}
+    {%- set keys = key_list(key_columns) | join(', ') -%}
+    select {{ keys }} from {{ changes_relation }}
+    where landed_at > {{ landed_watermark() }}
+    {%- if latest_relation is not none %}
+    union
+    select {{ keys }} from {{ latest_relation }}
+    where {{ deleted_by_newer_full_load() }}
+        and landed_at > {{ landed_watermark() }}
     {%- endif %}
+{%- endmacro %}
+
+
+{#- Every change of the keys that have a change landed since the last run, or a delete that a
+    newer full load implied (keys_with_landed_changes); all changes on a full run: what a
+    model rebuilt per key (the history models) needs to recompute them. -#}
+{% macro changes_of_changed_keys(changes_relation, key_columns, latest_relation=none) -%}
+    {%- set keys = key_list(key_columns) -%}
+    select * from {{ changes_relation }} as all_changes
+    {%- if is_incremental() %}
+    {%- set changed = '(' ~ keys_with_landed_changes(changes_relation, keys, latest_relation) ~ ') as changed_keys' %}
+    where {{ keys_in(keys, changed, 'all_changes', 'changed_keys') }}
     {%- endif %}
 {%- endmacro %}
