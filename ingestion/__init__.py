@@ -13,13 +13,16 @@ Modules, one job each:
 - ``schemas``: the Arrow schemas of the raw zone and the quarantine.
 - ``storage``: the lake's file operations (``LakeStore``) and the local-folder store.
 - ``s3``: S3 through boto3: the DMS source and the lake store (AWS errors wrapped here).
-- ``locations``: open a source or a lake from a folder or ``s3://`` location.
+- ``locations``: open a source or a lake from a folder or ``s3://`` location (and refuse
+  what is neither).
 - ``lake``: the raw zone and quarantine layout on any store, atomic writes.
 - ``ledger``: which file versions were landed, so reruns land nothing twice.
-- ``lock``: one landing run per lake at a time.
+- ``lock``: one landing run per lake at a time; show and clear the lock.
+- ``processes``: whether the process holding a lock still runs (zombies, reused pids).
+- ``source_root``: one lake, one DMS source root (recorded in the ledger).
 - ``commits``: the committed runs readers may take (published at a run's end; a killed
   run's files are committed by the next run), and landing times that only grow.
-- ``faults``: the test-only crash hook (``DMSW_CRASH_AFTER``), inert otherwise.
+- ``faults``: the test-only hooks (``DMSW_CRASH_AFTER``, ``DMSW_PAUSE_AT``), inert otherwise.
 - ``discovery``: which files a run lands (``PendingFile``: a table file or a transaction
   file), in DMS order.
 - ``samples``: the first records of new CSV files (for checks before landing).
@@ -35,8 +38,11 @@ Modules, one job each:
 - ``landing``: the names code uses to land in process (``Lander``, ``RunSummary``).
 - ``glue``: register raw tables and the quarantine in the Glue Data Catalog.
 - ``progress``: the progress bar and per-file lines.
-- ``status``: per-table files, rows, newest commit and lag, from the ledger.
-- ``errors``: the one error root; each branch carries its exit code.
+- ``status``: per-table files, rows, quarantine, newest commit, lag and staleness, from the
+  ledger; whether a location is a lake at all.
+- ``durations``: ``90m``, ``6h``, ``2d`` read and written.
+- ``errors``: the one error root; each branch carries its exit code; ``explain`` turns any
+  other exception (Ctrl-C, an OS error, a bug) into one.
 - ``inference``: draft contracts from DMS files and DDL (``dmsw contracts infer``).
 - ``cli``: the ``dmsw`` command (parses arguments, prints, maps errors to exit codes;
   ``dmsw simulate`` runs the top-level ``simulator`` package, the demo and test data

@@ -287,6 +287,51 @@ class DmsSettings:
 
 
 @dataclass(frozen=True)
+class Freshness:
+    """How old a table's newest data may get before ``dbt source freshness`` warns or errors,
+    in hours (None: the project's default, the dbt vars ``freshness_warn_after_hours`` and
+    ``freshness_error_after_hours``); ``checked`` false: the table is never checked (a table
+    that rarely changes at the source)."""
+
+    warn_after_hours: int | None = None
+    error_after_hours: int | None = None
+    checked: bool = True
+
+
+FRESHNESS_KEYS = {"warn_after_hours", "error_after_hours"}
+
+
+def _freshness(value: object, origin: str) -> Freshness:
+    """``freshness: {warn_after_hours: 12, error_after_hours: 48}`` (both), ``freshness: false``."""
+    if value is None or value is True:
+        return Freshness()
+    if value is False:
+        return Freshness(checked=False)
+    if not isinstance(value, dict):
+        raise UserError(
+            f"{origin}: freshness must be false or a mapping of {sorted(FRESHNESS_KEYS)}"
+        )
+    unknown = set(value) - FRESHNESS_KEYS
+    if unknown:
+        raise UserError(
+            f"{origin}: freshness: unknown key(s) {sorted(unknown)}; "
+            f"known: {sorted(FRESHNESS_KEYS)}"
+        )
+    hours: dict[str, int] = {}
+    for key in sorted(FRESHNESS_KEYS):
+        given = value.get(key)
+        if isinstance(given, bool) or not isinstance(given, int) or given < 1:
+            raise UserError(
+                f"{origin}: freshness: {key} must be a whole number of hours >= 1, got {given!r}"
+            )
+        hours[key] = given
+    warn, error = hours["warn_after_hours"], hours["error_after_hours"]
+    if error < warn:
+        raise UserError(f"{origin}: freshness: error_after_hours must be >= warn_after_hours")
+    return Freshness(warn, error)
+
+
+@dataclass(frozen=True)
 class TableContract:
     """What one source table looks like, and how the warehouse models it.
 
@@ -304,6 +349,8 @@ class TableContract:
     """The silver entity name (``slv_<entity>``); the table name when not given."""
     history: bool = False
     """Keep type 2 history (``slv_<entity>__history``)."""
+    freshness: Freshness = field(default_factory=Freshness)
+    """How stale the table may get before ``dbt source freshness`` warns or errors."""
 
     @property
     def qualified_name(self) -> str:
@@ -318,7 +365,9 @@ class TableContract:
         return self.entity or self.table
 
 
-TABLE_KEYS = {"table", "description", "entity", "primary_key", "history", "columns", "settings"}
+TABLE_KEYS = {
+    "table", "description", "entity", "primary_key", "history", "columns", "settings", "freshness",
+}  # fmt: skip
 COLUMN_KEYS = {"name", "type", "nullable", "description", "pii", "rules", "rename", "document"}
 
 
@@ -410,6 +459,7 @@ def _load_table(path: Path, schema: str, settings: DmsSettings) -> TableContract
         description=_text(data.get("description"), f"{origin}: description"),
         entity=check_identifier(entity, f"{origin}: entity") if entity else None,
         history=_flag(data.get("history"), f"{origin}: history", False),
+        freshness=_freshness(data.get("freshness"), origin),
     )
 
 

@@ -14,14 +14,16 @@ from __future__ import annotations
 
 import gzip
 import logging
+import threading
 import time
+from contextlib import closing
 from dataclasses import dataclass, field
 
 from ingestion.conform import ColumnPlan, Conformer
 from ingestion.contracts import TableContract
 from ingestion.discovery import Contracts, PendingFile, TableFile, TransactionFile
 from ingestion.dmsfiles import DmsFile
-from ingestion.errors import FileRejectedError, ObjectVanishedError
+from ingestion.errors import FileRejectedError, ObjectVanishedError, RunInterruptedError
 from ingestion.formats import READ_ERRORS, open_file
 from ingestion.generations import FIRST, Generations
 from ingestion.lake import Lake
@@ -29,7 +31,7 @@ from ingestion.ledger import Ledger, LedgerEntry, Status
 from ingestion.quarantine import unknown_contract
 from ingestion.sources import FileSource
 from ingestion.streams import ByteStream, HashingReader
-from ingestion.summary import ColumnChanges, ColumnDrift
+from ingestion.summary import ColumnChanges, ColumnDrift, printable
 from ingestion.table_writer import RunStamp, TableWriter
 from ingestion.txn import read_transactions
 
@@ -48,6 +50,12 @@ class RunContext:
     stamp: RunStamp
     generations: Generations
     """The full load each file's rows belong to, per table."""
+    stop: threading.Event = field(default_factory=threading.Event)
+    """Set when the run is interrupted: the file stops at its next batch, staging removed."""
+
+    def check_stop(self) -> None:
+        if self.stop.is_set():
+            raise RunInterruptedError("the run was interrupted")
 
 
 @dataclass
@@ -84,6 +92,8 @@ class FileLanding:
             self.outcome.seconds = time.perf_counter() - started
         except ObjectVanishedError as exc:
             self.outcome.vanished = f"{key}: {exc}; not landed (a later run will see it)"
+        except RunInterruptedError:  # the run is stopping (Ctrl-C, SIGTERM): not a failure
+            raise
         except Exception as exc:  # an unexpected failure: leave the file for the next run
             log.exception("failed to land %s", key)
             self.outcome.error = f"{key}: {type(exc).__name__}: {exc}"
@@ -100,7 +110,7 @@ class FileLanding:
                     writers = self._write_table_file(reader, self.pending.contract)
                 reader.drain()
             except FileRejectedError as exc:
-                return self._reject(str(exc))
+                return self._reject(printable(str(exc)))
         sha = reader.sha256
         ledger = self.context.ledger
         is_load = dms_file.kind == "load"
@@ -169,6 +179,7 @@ class FileLanding:
                     notes = self.outcome.drift_notes.setdefault(contract.qualified_name, [])
                     notes.extend(f"{self.pending.obj.key}: {note}" for note in plan.notes)
                 for batch, positions in parsed.batches:
+                    self.context.check_stop()
                     writer.add(batch, positions, dms_file)
             writer.add_bad_records(parsed.bad_records)
         except BaseException:
@@ -185,17 +196,21 @@ class FileLanding:
         try:
             if dms_file.gzip:
                 stream = gzip.GzipFile(fileobj=reader, mode="rb")
-            for chunk in read_transactions(stream, pending.settings, contracts, dms_file):
-                key = (chunk.schema, chunk.table)
-                writer = writers.get(key)
-                if writer is None:
-                    writer = writers[key] = self._writer(contracts.get(key) or unknown_contract())
-                if chunk.batch is not None:
-                    if writer.plan is None:
-                        as_cdc = _as_cdc(dms_file, writer.contract)
-                        self._start(writer, chunk.batch.schema.names, as_cdc)
-                    writer.add(chunk.batch, chunk.positions, dms_file)
-                writer.add_bad_records(chunk.bad)
+            chunks = read_transactions(stream, pending.settings, contracts, dms_file)
+            with closing(chunks):  # a stopped file's reader is finished here, not by the GC
+                for chunk in chunks:
+                    self.context.check_stop()
+                    key = (chunk.schema, chunk.table)
+                    writer = writers.get(key)
+                    if writer is None:
+                        contract = contracts.get(key) or unknown_contract()
+                        writer = writers[key] = self._writer(contract)
+                    if chunk.batch is not None:
+                        if writer.plan is None:
+                            as_cdc = _as_cdc(dms_file, writer.contract)
+                            self._start(writer, chunk.batch.schema.names, as_cdc)
+                        writer.add(chunk.batch, chunk.positions, dms_file)
+                    writer.add_bad_records(chunk.bad)
         except READ_ERRORS as exc:
             for writer in writers.values():
                 writer.abort()

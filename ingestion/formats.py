@@ -12,8 +12,9 @@ import csv
 import decimal
 import gzip
 import io
+import sys
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import IO
 
@@ -162,6 +163,59 @@ def as_text(
     return pa.RecordBatch.from_arrays(columns, names=batch.schema.names), positions[keep]
 
 
+class InvalidRows:
+    """pyarrow's invalid-row handler for one file: records with the wrong field count.
+
+    pyarrow decodes such a record's text as UTF-8 before it calls the handler; when the text
+    is not UTF-8 that decoding fails inside pyarrow, which cannot skip the record and stops
+    the file, and Python reports the failure as ``Exception ignored in: ...
+    UnicodeDecodeError`` on stderr. ``_quiet_hook`` counts those here instead of printing
+    them, so the file's rejection can say why (the file is kept whole in the quarantine).
+    The hook is installed when a CSV file is first read (pytest replaces hooks at start).
+    """
+
+    def __init__(self, header_offset: int) -> None:
+        self.header_offset = header_offset
+        self.bad: list[BadRecord] = []
+        self.skipped: list[int] = []
+        """Record numbers the reader dropped (header counted as record 1 when present)."""
+        self.undecodable = 0
+
+    def __call__(self, row: pacsv.InvalidRow) -> str:
+        number = None if row.number is None else int(row.number)
+        if number is not None:
+            self.skipped.append(number)
+        reason = f"expected {row.expected_columns} fields, found {row.actual_columns}"
+        data_row = None if number is None else number - self.header_offset
+        self.bad.append(BadRecord(data_row, reason, row.text))
+        return "skip"
+
+    def rejection(self, exc: BaseException) -> FileRejectedError:
+        if self.undecodable:
+            return FileRejectedError(
+                "cannot read as CSV: a record with the wrong number of fields is not valid "
+                f"UTF-8, which the CSV reader cannot skip ({exc})"
+            )
+        return FileRejectedError(f"cannot read as CSV: {exc}")
+
+
+class QuietHook:
+    """``sys.unraisablehook`` that gives pyarrow's undecodable invalid rows to their handler
+    (``InvalidRows``) and passes anything else to the hook it replaced."""
+
+    def __init__(self, previous: Callable[[sys.UnraisableHookArgs], object]) -> None:
+        self.previous = previous
+
+    def __call__(self, unraisable: sys.UnraisableHookArgs) -> None:
+        handler = unraisable.object
+        if isinstance(handler, InvalidRows) and isinstance(
+            unraisable.exc_value, UnicodeDecodeError
+        ):
+            handler.undecodable += 1
+            return
+        self.previous(unraisable)
+
+
 def read_csv(stream: ByteStream, contract: TableContract, dms_file: DmsFile) -> ParsedFile:
     """Stream a DMS CSV file (already decompressed) as text batches with row positions."""
     buffered = io.BufferedReader(stream, buffer_size=_PEEK)
@@ -169,18 +223,11 @@ def read_csv(stream: ByteStream, contract: TableContract, dms_file: DmsFile) -> 
     if not prefix.strip():
         return ParsedFile(Layout([], header=False), iter(()))
     layout = detect_layout(prefix, contract, dms_file)
-    bad: list[BadRecord] = []
-    skipped: list[int] = []
     header_offset = 1 if layout.header else 0
-
-    def on_invalid(row: pacsv.InvalidRow) -> str:
-        number = None if row.number is None else int(row.number)
-        if number is not None:
-            skipped.append(number)
-        reason = f"expected {row.expected_columns} fields, found {row.actual_columns}"
-        data_row = None if number is None else number - header_offset
-        bad.append(BadRecord(data_row, reason, row.text))
-        return "skip"
+    on_invalid = InvalidRows(header_offset)
+    bad, skipped = on_invalid.bad, on_invalid.skipped
+    if not isinstance(sys.unraisablehook, QuietHook):  # installed once, where first needed
+        sys.unraisablehook = QuietHook(sys.unraisablehook)
 
     try:
         reader = pacsv.open_csv(
@@ -207,7 +254,7 @@ def read_csv(stream: ByteStream, contract: TableContract, dms_file: DmsFile) -> 
             ),
         )
     except READ_ERRORS as exc:
-        raise FileRejectedError(f"cannot read as CSV: {exc}") from exc
+        raise on_invalid.rejection(exc) from exc
 
     def batches() -> Iterator[tuple[pa.RecordBatch, np.ndarray]]:
         kept = 0
@@ -217,7 +264,7 @@ def read_csv(stream: ByteStream, contract: TableContract, dms_file: DmsFile) -> 
             except StopIteration:
                 return
             except READ_ERRORS as exc:
-                raise FileRejectedError(f"cannot read as CSV: {exc}") from exc
+                raise on_invalid.rejection(exc) from exc
             # data rows are numbered from 1; the reader counts the header as a record
             positions = _positions(1 + header_offset, kept, batch.num_rows, skipped) - header_offset
             kept += batch.num_rows

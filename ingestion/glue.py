@@ -4,8 +4,14 @@ After a run on an S3 lake, each contracted table becomes (or is updated as) an e
 Parquet table ``<schema>__<table>`` at ``<lake>/raw/<schema>/<table>/`` with the contract's
 columns mapped to Hive types, the DMS change metadata, any drift columns seen, and the lineage
 columns; the quarantine becomes ``landing_quarantine`` and the committed runs (``commits``)
-``landing_committed_runs``. Athena and Redshift Spectrum can then query them with no crawler.
-Tables are not partitioned (one Parquet file per DMS file).
+``landing_committed_runs``. Athena and Redshift Spectrum can then
+query them with no crawler. Tables are not partitioned (one Parquet file per DMS file).
+
+Athena reads a Glue ``timestamp`` column of a Parquet file at millisecond precision; the raw
+zone keeps microseconds. So each table also gets a twin ``<name>__epoch_us`` over the same
+files, whose timestamp columns are declared ``bigint``: Athena then reads them as epoch
+microseconds, exactly, and the dbt staging models turn them into timestamp(6) (macro
+``cast_timestamp``). Redshift Spectrum reads the plain tables (microseconds kept).
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ from ingestion.s3 import aws_call
 from ingestion.schemas import QUARANTINE_SCHEMA, raw_schema
 
 QUARANTINE_TABLE = "landing_quarantine"
+EPOCH_US_SUFFIX = "__epoch_us"
 COMMITTED_TABLE = "landing_committed_runs"
 _PARQUET = {
     "InputFormat": "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat",
@@ -32,8 +39,9 @@ _PARQUET = {
 }
 
 
-def hive_type(arrow: pa.DataType) -> str:
-    """The Glue/Hive type that reads an Arrow type of the raw zone."""
+def hive_type(arrow: pa.DataType, epoch_us: bool = False) -> str:
+    """The Glue/Hive type that reads an Arrow type of the raw zone (timestamps as ``bigint``
+    epoch microseconds with `epoch_us`)."""
     if pa.types.is_int64(arrow):
         return "bigint"
     if pa.types.is_int32(arrow):
@@ -51,15 +59,19 @@ def hive_type(arrow: pa.DataType) -> str:
     if pa.types.is_date32(arrow):
         return "date"
     if pa.types.is_timestamp(arrow):
-        return "timestamp"
+        if epoch_us and arrow.unit != "us":
+            raise ValueError(f"epoch microseconds from a {arrow} column")
+        return "bigint" if epoch_us else "timestamp"
     if isinstance(arrow, pa.Decimal128Type):
         return f"decimal({arrow.precision},{arrow.scale})"
     raise ValueError(f"no Glue type for {arrow}")
 
 
-def table_input(name: str, schema: pa.Schema, location: str, description: str) -> dict[str, Any]:
+def table_input(
+    name: str, schema: pa.Schema, location: str, description: str, epoch_us: bool = False
+) -> dict[str, Any]:
     columns = [
-        {"Name": check_identifier(f.name, "column").lower(), "Type": hive_type(f.type)}
+        {"Name": check_identifier(f.name, "column").lower(), "Type": hive_type(f.type, epoch_us)}
         for f in schema
     ]
     return {
@@ -88,9 +100,16 @@ class GlueCatalog:
                 if exc.response.get("Error", {}).get("Code") != "AlreadyExistsException":
                     raise
 
-    def upsert(self, name: str, schema: pa.Schema, location: str, description: str) -> str:
+    def upsert(
+        self,
+        name: str,
+        schema: pa.Schema,
+        location: str,
+        description: str,
+        epoch_us: bool = False,
+    ) -> str:
         """Create the table, or update it when its columns or location changed."""
-        wanted = table_input(name, schema, location, description)
+        wanted = table_input(name, schema, location, description, epoch_us)
         with aws_call(f"Glue table {self.database}.{name}"):
             try:
                 current = self.glue.get_table(DatabaseName=self.database, Name=name)["Table"]
@@ -125,21 +144,25 @@ def register_lake(
     contracts: dict[tuple[str, str], TableContract],
     drift: dict[str, list[str]],
 ) -> dict[str, str]:
-    """Upsert every raw table, the quarantine and the committed runs; returns what happened
-    per Glue table."""
-    done: dict[str, str] = {}
+    """Upsert every raw table, the quarantine and the committed runs, each with its
+    ``__epoch_us`` twin (module docstring); returns what happened per Glue table."""
+    tables: list[tuple[str, pa.Schema, str, str]] = []
     for contract in contracts.values():
         name = f"{contract.schema}__{contract.table}".lower()
         schema = raw_schema(contract, drift.get(contract.qualified_name))
         location = lake.store.url(lake.table_dir("raw", contract.schema, contract.table))
         description = f"DMS changes of {contract.qualified_name}, landed by dmsw"
-        done[name] = catalog.upsert(name, schema, location, description)
-    location = lake.store.url("quarantine")
-    done[QUARANTINE_TABLE] = catalog.upsert(
-        QUARANTINE_TABLE, QUARANTINE_SCHEMA, location, "rows and files dmsw could not land"
-    )
+        tables.append((name, schema, location, description))
+    description = "rows and files dmsw could not land"
+    tables.append((QUARANTINE_TABLE, QUARANTINE_SCHEMA, lake.store.url("quarantine"), description))
     location = lake.store.url(commits.COMMITTED_DIR)
-    done[COMMITTED_TABLE] = catalog.upsert(
-        COMMITTED_TABLE, commits.SCHEMA, location, "landing runs whose rows readers may take"
-    )
+    description = "landing runs whose rows readers may take"
+    tables.append((COMMITTED_TABLE, commits.SCHEMA, location, description))
+    done: dict[str, str] = {}
+    for name, schema, location, description in tables:
+        done[name] = catalog.upsert(name, schema, location, description)
+        twin = f"{description} (timestamps as epoch microseconds, for Athena)"
+        done[name + EPOCH_US_SUFFIX] = catalog.upsert(
+            name + EPOCH_US_SUFFIX, schema, location, twin, epoch_us=True
+        )
     return done

@@ -1,13 +1,18 @@
 """One landing run: every DMS file not yet in the ledger lands in the raw zone, once.
 
-The run holds the lake's lock, removes what a killed run staged, writes the zero-row schema
-files, lists the new files (``discovery``) and lands them in parallel threads
+The run checks that the lake can be written, holds the lake's lock, lists the new files
+(``discovery``), checks the source root against the one the lake was landed from
+(``source_root``), removes what a killed run staged, writes the zero-row schema files and
+lands the new files in parallel threads
 (``file_landing``, one outcome per file). It takes the outcomes in DMS order and, for each,
 records the ledger entry (after the file's outputs are visible: that is what makes a file
 count as landed), counts it into the ``RunSummary``, merges its drift and reports progress.
 So the lake, the ledger and the report are the same for any number of workers. A run killed
 at any point leaves either nothing visible for a file or outputs the rerun overwrites with
-the same content: no row is lost or doubled.
+the same content: no row is lost or doubled. Ctrl-C (or SIGTERM, which ``dmsw`` turns into
+the same) stops the run cleanly: files in progress stop at their next batch and their staged
+outputs are removed, what was recorded stays, the lock is released, and
+``RunInterruptedError`` says how far it got.
 
 The run's landing time is taken once it holds the lock, later than any before
 (``commits.next_landed_at``). At its end, after its last ledger record, the run commits its
@@ -38,15 +43,16 @@ from ingestion.commits import (
 )
 from ingestion.conform import Conformer
 from ingestion.discovery import Contracts, PendingFile, TableFile, discover
-from ingestion.errors import UserError
+from ingestion.errors import RunInterruptedError, RunTerminatedError, SignalStop, UserError
 from ingestion.file_landing import FileLanding, FileOutcome, RunContext
-from ingestion.generations import Generations, assign
+from ingestion.generations import assign
 from ingestion.lake import LEDGER, Lake
 from ingestion.ledger import Ledger
 from ingestion.lock import RunLock
 from ingestion.progress import Progress
 from ingestion.schemas import QUARANTINE_SCHEMA, raw_schema
 from ingestion.settings_check import check_settings
+from ingestion.source_root import SourceCheck, settle_source
 from ingestion.sources import FileSource
 from ingestion.summary import RunSummary, report
 from ingestion.table_writer import RunStamp
@@ -79,6 +85,7 @@ class Lander:
 
     ``clock`` (UTC now) and ``run_id`` can be given to make a run's stamps reproducible
     (tests, comparisons); by default they are the real time and a new id.
+    ``allow_other_source`` lands a source root other than the lake's recorded one, on purpose.
     """
 
     def __init__(
@@ -91,8 +98,10 @@ class Lander:
         workers: int | None = None,
         clock: Callable[[], datetime] = utc_now,
         run_id: str | None = None,
+        allow_other_source: bool = False,
     ) -> None:
         self.source = source
+        self.allow_other_source = allow_other_source
         self.workers = workers or default_workers()
         self.lake = lake
         self.contracts = contracts
@@ -104,12 +113,14 @@ class Lander:
             self.stamp.run_id, source.describe(), lake.describe(), now.isoformat()
         )
         self.drift_columns: dict[str, list[str]] = {}
-        self._rows_merged = 0
         """Per table, the columns not in its contract that this run landed (as text)."""
         self._connection = duckdb.connect(":memory:")
         self._local = threading.local()
         self._cursors: list[duckdb.DuckDBPyConnection] = []
         self._cursors_lock = threading.Lock()
+        self._stop = threading.Event()
+        """Set when the run is interrupted: files in progress stop at their next batch."""
+        self._recorded = 0
 
     def _conformer(self) -> Conformer:
         """This thread's conformer (a DuckDB cursor of the run's connection per thread)."""
@@ -131,30 +142,63 @@ class Lander:
 
     def run(self) -> RunSummary:
         """Land every new file, holding the lake's lock (LockHeldError if another run has it)."""
+        self.lake.store.check_writable()
         lock = RunLock(self.lake, self.summary.run_id)
         note = lock.acquire()
         if note:
-            self.summary.notes.append(note)
+            self.summary.lake_notes.append(note)
+        interrupted = False
         try:
             return self._run()
+        except KeyboardInterrupt as stop:
+            interrupted = True
+            raise self._interrupted(stop) from None
         finally:
             for cursor in self._cursors:
                 cursor.close()
             self._connection.close()
+            if interrupted:  # what the stopped files staged (a killed run's: next run)
+                self.lake.store.clean_staging()
             lock.release()
+
+    def _interrupted(self, stop: KeyboardInterrupt) -> RunInterruptedError:
+        error = RunTerminatedError if isinstance(stop, SignalStop) else RunInterruptedError
+        what = "terminated (SIGTERM)" if error is RunTerminatedError else "interrupted (Ctrl-C)"
+        return error(
+            f"{what}: {self._recorded} file(s) landed and recorded before the stop stay landed; "
+            "the files not recorded land on the next run; the lock was released"
+        )
 
     def _run(self) -> RunSummary:
         started = time.perf_counter()
-        removed = self.lake.store.clean_staging()
-        if removed:
-            self.summary.notes.append(f"removed {removed} staged file(s) of an interrupted run")
         ledger = Ledger(self.lake)
         committed = read_committed(self.lake)
         # the landing time is taken now that the run holds the lock, later than any before
         landed_at = next_landed_at(self.clock(), ledger.entries, committed)
         self.stamp = RunStamp(self.stamp.run_id, landed_at)
-        self.prepare()
         found = discover(self.source, self.contracts, ledger)
+        if found.files_seen == 0:  # not an error: the lake's tables exist, empty, for dbt
+            self.summary.lake_notes.append(
+                f"no files under {self.source.describe()} yet; if you expected some, check "
+                "--source (env DMS_SOURCE): the DMS task's bucket folder, with <schema>/<table>/"
+            )
+        self.summary.lake_notes.extend(
+            settle_source(
+                SourceCheck(
+                    self.lake,
+                    self.source.describe(),
+                    self.stamp.run_id,
+                    self.stamp.started.isoformat(),
+                    landed_before=bool(ledger.entries),
+                    will_land=bool(found.pending),
+                    allow_other=self.allow_other_source,
+                )
+            )
+        )
+        removed = self.lake.store.clean_staging()
+        if removed:
+            self.summary.notes.append(f"removed {removed} staged file(s) of an interrupted run")
+        self.prepare()
         self.summary.files_seen = found.files_seen
         self.summary.files_already_landed = found.already_landed
         self.summary.skipped.extend(found.skipped)
@@ -163,26 +207,31 @@ class Lander:
         self.summary.notes.extend(checked.notes)
         pending = [p for p in found.pending if not _stopped(p, checked.stopped)]
         self.summary.files_stopped = len(found.pending) - len(pending)
-        # LOAD files first, then the rest: a run's CDC rows belong to the full load its LOAD
-        # files leave their table in (a reload begins a new one: ``generations``)
-        loads = [p for p in pending if p.dms_file.kind == "load"]
-        generations = assign(loads, ledger.entries)
+        generations = assign(pending, ledger.entries)
         for table, (generation, key) in sorted(generations.begun.items()):
             self.summary.notes.append(
                 f"{table}: full load {generation} begins ({key} delivered again: a reload or a "
-                "truncate); downstream, keys it does not hold are deleted unless changed after "
+                "truncate); downstream, keys it does not hold are deleted unless inserted after "
                 "it began"
             )
+        context = RunContext(
+            self.source, self.lake, self.contracts, ledger, self.stamp, generations, self._stop
+        )
+
+        def land(pending: PendingFile) -> FileOutcome:
+            return FileLanding(pending, context, self._conformer()).land()
+
+        # Files land in parallel (parsing, casting and Parquet writing release the GIL); the
+        # outcomes are taken in DMS order, so the summary reads the same for any worker count.
+        # One worker lands in this thread, each file after the previous one's progress report.
         with ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="land") as pool:
-            unlanded = self._land(pool, loads, generations, ledger, (0, len(pending)))
-            rest = [p for p in pending if p.dms_file.kind != "load" and not _waits(p, unlanded)]
-            if len(rest) + len(loads) < len(pending):
-                self.summary.notes.append(
-                    f"the CDC files of {', '.join(sorted(unlanded))} wait for the next run: a "
-                    "LOAD file of theirs did not land (CDC rows are ordered after their full load)"
-                )
-            generations = assign([], ledger.entries)
-            self._land(pool, rest, generations, ledger, (len(loads), len(pending)))
+            outcomes = map(land, pending) if self.workers == 1 else pool.map(land, pending)
+            try:
+                self._merge(pending, outcomes, ledger)
+            except BaseException:  # Ctrl-C, a failing progress display: start no more files
+                self._stop.set()  # and the files in progress stop at their next batch
+                pool.shutdown(wait=True, cancel_futures=True)
+                raise
         self._commit(ledger, committed)
         self.summary.finished_at = self.clock().isoformat()
         self.summary.duration_s = round(time.perf_counter() - started, 3)
@@ -204,50 +253,13 @@ class Lander:
         times = {run: datetime.fromisoformat(landed_at) for run, landed_at in runs.items()}
         commit(self.lake, times, committed, self.stamp.run_id, self.clock())
 
-    def _land(
-        self,
-        pool: ThreadPoolExecutor,
-        pending: list[PendingFile],
-        generations: Generations,
-        ledger: Ledger,
-        position: tuple[int, int],
-    ) -> set[str]:
-        """Land ``pending`` and merge the outcomes; the tables of the files that did not land.
-
-        Files land in parallel (parsing, casting and Parquet writing release the GIL); the
-        outcomes are taken in DMS order, so the summary reads the same for any worker count.
-        One worker lands in this thread, each file after the previous one's progress report.
-        """
-        context = RunContext(
-            self.source, self.lake, self.contracts, ledger, self.stamp, generations
-        )
-
-        def land(pending: PendingFile) -> FileOutcome:
-            return FileLanding(pending, context, self._conformer()).land()
-
-        outcomes = map(land, pending) if self.workers == 1 else pool.map(land, pending)
-        try:
-            return self._merge(pending, outcomes, ledger, position)
-        except BaseException:  # Ctrl-C, a failing progress display: start no more files
-            pool.shutdown(wait=True, cancel_futures=True)
-            raise
-
     def _merge(
-        self,
-        pending: list[PendingFile],
-        outcomes: Iterator[FileOutcome],
-        ledger: Ledger,
-        position: tuple[int, int],
-    ) -> set[str]:
-        """Record, count and report each file's outcome, in DMS order; the tables of the files
-        that did not land. ``position``: files merged before these, files in the run."""
+        self, pending: list[PendingFile], outcomes: Iterator[FileOutcome], ledger: Ledger
+    ) -> None:
+        """Record, count and report each file's outcome, in DMS order."""
         summary = self.summary
-        rows = self._rows_merged
-        unlanded: set[str] = set()
-        done, total = position
-        for index, (item, outcome) in enumerate(zip(pending, outcomes, strict=True), done + 1):
-            if outcome.entry is None and isinstance(item, TableFile):
-                unlanded.add(item.contract.qualified_name)
+        rows = 0
+        for index, (item, outcome) in enumerate(zip(pending, outcomes, strict=True), start=1):
             if outcome.vanished:
                 summary.files_vanished += 1
                 summary.notes.append(outcome.vanished)
@@ -269,16 +281,14 @@ class Lander:
                 log.exception("failed to record %s", entry.key)
                 summary.files_failed += 1
                 summary.errors.append(f"{entry.key}: {type(exc).__name__}: {exc}")
-                if isinstance(item, TableFile):
-                    unlanded.add(item.contract.qualified_name)
                 continue
             summary.add_entry(entry)
+            self._recorded += 1
             rows += entry.rows_landed
-            self._rows_merged = rows
             self.progress(
                 Progress(
                     index,
-                    total,
+                    len(pending),
                     rows,
                     f"{item.obj.key}: {entry.status}, {entry.rows_landed} rows"
                     + (f", {entry.rows_quarantined} quarantined" if entry.rows_quarantined else "")
@@ -286,16 +296,7 @@ class Lander:
                     + "".join(f"\n    note: {n}" for n in entry.notes),
                 )
             )
-        return unlanded
 
 
 def _stopped(pending: PendingFile, stopped: dict[str, str]) -> bool:
     return isinstance(pending, TableFile) and pending.contract.qualified_name in stopped
-
-
-def _waits(pending: PendingFile, unlanded: set[str]) -> bool:
-    """A CDC file waits while a LOAD file of its table has not landed; a transaction file
-    (rows of any table) while any has not."""
-    if isinstance(pending, TableFile):
-        return pending.contract.qualified_name in unlanded
-    return bool(unlanded)

@@ -10,6 +10,7 @@ local staged file (multipart above 8 MB), so a file appears under its key only w
 from __future__ import annotations
 
 import io
+import re
 import shutil
 import tempfile
 import uuid
@@ -21,7 +22,14 @@ from typing import TYPE_CHECKING, Any, BinaryIO, Literal
 import boto3
 from boto3.exceptions import Boto3Error
 from botocore.config import Config
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
+    NoCredentialsError,
+    NoRegionError,
+    PartialCredentialsError,
+    ProfileNotFound,
+)
 
 from ingestion import faults
 from ingestion.errors import AwsError, ObjectVanishedError, UserError
@@ -40,28 +48,80 @@ def is_s3_url(text: str) -> bool:
     return text.startswith("s3://")
 
 
+_BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+
+
 def parse_s3_url(url: str) -> tuple[str, str]:
     """``s3://bucket/some/prefix`` -> (``bucket``, ``some/prefix``)."""
+    form = "write it s3://bucket/prefix"
     if not is_s3_url(url):
-        raise UserError(f"not an s3:// URL: {url!r}")
+        raise UserError(f"not an s3:// URL: {url!r}: {form}")
     bucket, _, prefix = url[len("s3://") :].partition("/")
     prefix = prefix.strip("/")
     if not bucket:
-        raise UserError(f"no bucket in {url!r}")
+        raise UserError(f"no bucket in {url!r}: {form}")
+    if not _BUCKET.match(bucket):
+        raise UserError(
+            f"{bucket!r} in {url!r} is not an S3 bucket name (3 to 63 lower-case letters, "
+            f"digits, dots and hyphens): {form}"
+        )
     if prefix:
-        check_relative(prefix)
+        try:
+            check_relative(prefix)
+        except UserError:
+            raise UserError(
+                f"the prefix of {url!r} has an empty or unusual part (//, ., .., spaces or "
+                f"other characters): {form} with plain folder names"
+            ) from None
     return bucket, prefix
+
+
+_DENIED = {
+    "AccessDenied",
+    "403",
+    "Forbidden",
+    "AllAccessDisabled",
+    "InvalidAccessKeyId",
+    "SignatureDoesNotMatch",
+    "ExpiredToken",
+    "InvalidToken",
+    "TokenRefreshRequired",
+}
+_CREDENTIALS = (
+    "AWS credentials: set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run "
+    "with an instance or task role"
+)
+
+
+def _configuration_problem(what: str, exc: Exception) -> UserError | None:
+    """A failure the operator must fix (credentials, permissions, a profile), as UserError."""
+    if isinstance(exc, NoCredentialsError | PartialCredentialsError):
+        return UserError(f"{what}: no usable {_CREDENTIALS}")
+    if isinstance(exc, ProfileNotFound):
+        return UserError(f"{what}: {exc}: set AWS_PROFILE to a profile in ~/.aws/config")
+    if isinstance(exc, NoRegionError):
+        return UserError(f"{what}: no AWS region: set AWS_REGION (e.g. eu-west-1)")
+    if isinstance(exc, ClientError) and _code(exc) in _DENIED:
+        return UserError(
+            f"{what}: access denied ({_code(exc)}): check the {_CREDENTIALS}, and that they "
+            "may read the source and write the lake (docs/iam/)"
+        )
+    return None
 
 
 @contextmanager
 def aws_call(what: str) -> Iterator[None]:
-    """Turn a boto3/botocore failure of ``what`` into AwsError (exit 1: the next run retries).
+    """Turn a boto3/botocore failure of ``what`` into AwsError (exit 1: the next run retries),
+    or UserError (exit 2) when the operator must fix something first (credentials, access).
 
     Every call to AWS goes through this, so no other module needs to know botocore's errors.
     """
     try:
         yield
     except (BotoCoreError, ClientError, Boto3Error) as exc:
+        problem = _configuration_problem(what, exc)
+        if problem is not None:
+            raise problem from exc
         raise AwsError(f"{what}: {exc}") from exc
 
 
@@ -74,7 +134,9 @@ def client(service: Literal["s3", "glue"] = "s3") -> Any:
             return session.client("glue", config=config)
         return session.client("s3", config=config)
     except BotoCoreError as exc:
-        raise UserError(f"AWS configuration: {exc}") from exc
+        raise _configuration_problem("AWS configuration", exc) or UserError(
+            f"AWS configuration: {exc}: check AWS_PROFILE, AWS_REGION and AWS_ENDPOINT_URL"
+        ) from exc
 
 
 def _code(exc: ClientError) -> str:
@@ -108,13 +170,28 @@ class _Body(io.RawIOBase):
         super().close()
 
 
-def _check_bucket(s3: Any, bucket: str, what: str) -> None:
+def _check_bucket(s3: Any, bucket: str, what: str, option: str) -> None:
+    """The bucket exists and can be reached with these credentials, else a one-line error."""
     try:
         s3.head_bucket(Bucket=bucket)
     except ClientError as exc:
-        raise UserError(f"{what} bucket {bucket!r}: {_code(exc) or exc}") from exc
+        code = _code(exc)
+        if code in _GONE or code == "NoSuchBucket":
+            raise UserError(f"{what} bucket {bucket!r} does not exist: check {option}") from exc
+        if code in ("301", "PermanentRedirect"):
+            raise UserError(
+                f"{what} bucket {bucket!r} is in another region: set AWS_REGION to its region"
+            ) from exc
+        problem = _configuration_problem(f"{what} bucket {bucket!r}", exc)
+        raise problem or UserError(f"{what} bucket {bucket!r}: {code or exc}") from exc
     except BotoCoreError as exc:
-        raise UserError(f"{what} bucket {bucket!r}: {exc}") from exc
+        problem = _configuration_problem(f"{what} bucket {bucket!r}", exc)
+        if problem is not None:
+            raise problem from exc
+        raise AwsError(
+            f"{what} bucket {bucket!r}: {exc} (check AWS_ENDPOINT_URL, AWS_REGION and the "
+            "network; the next run retries)"
+        ) from exc
 
 
 class S3Source:
@@ -124,7 +201,7 @@ class S3Source:
         self.bucket, self.prefix = parse_s3_url(url)
         self.s3 = s3 or client()
         self.page_size = page_size
-        _check_bucket(self.s3, self.bucket, "source")
+        _check_bucket(self.s3, self.bucket, "source", "--source (env DMS_SOURCE)")
         self._etags: dict[str, str] = {}
         self.pages = 0
         """How many listing pages the last ``list`` read."""
@@ -174,7 +251,7 @@ class S3Store:
     def __init__(self, url: str, s3: Any | None = None) -> None:
         self.bucket, self.prefix = parse_s3_url(url)
         self.s3 = s3 or client()
-        _check_bucket(self.s3, self.bucket, "lake")
+        _check_bucket(self.s3, self.bucket, "lake", "--lake (env LAKE_DIR)")
         self._tmp = Path(tempfile.mkdtemp(prefix="dmsw-staging-"))
 
     def describe(self) -> str:
@@ -232,6 +309,19 @@ class S3Store:
         with aws_call(f"S3 delete s3://{self.bucket}/{self._key(rel)}"):
             self.s3.delete_object(Bucket=self.bucket, Key=self._key(rel))
         faults.checkpoint(f"after deleting {rel}")
+
+    def check_writable(self) -> None:
+        """Nothing to do: the bucket was checked when opened, and a refused write is said
+        where it happens (access denied: exit 2)."""
+
+    def exists(self) -> bool:
+        return self.has_files()
+
+    def has_files(self) -> bool:
+        with aws_call(f"S3 list s3://{self.bucket}/{self.prefix}"):
+            start = f"{self.prefix}/" if self.prefix else ""
+            response = self.s3.list_objects_v2(Bucket=self.bucket, Prefix=start, MaxKeys=1)
+        return bool(response.get("KeyCount") or response.get("Contents"))
 
     def create_exclusive(self, rel: str, data: bytes) -> bool:
         """A conditional put (``If-None-Match: *``): S3 refuses it when the key exists."""

@@ -56,6 +56,18 @@ class LakeStore(Protocol):
 
     def delete(self, rel: str) -> None: ...
 
+    def check_writable(self) -> None:
+        """Raise UserError, saying what to change, when the lake cannot be written."""
+        ...
+
+    def exists(self) -> bool:
+        """The lake's root is there (S3: something is stored under the prefix)."""
+        ...
+
+    def has_files(self) -> bool:
+        """Something is stored under the lake's root."""
+        ...
+
     def create_exclusive(self, rel: str, data: bytes) -> bool:
         """Create ``rel`` with ``data`` unless it exists; False if it did."""
         ...
@@ -120,16 +132,51 @@ class LocalStore:
         self.path(rel).unlink(missing_ok=True)
         faults.checkpoint(f"after deleting {rel}")
 
+    def check_writable(self) -> None:
+        """Create the lake folder if needed and write a probe file: a file in the way, a
+        read-only file system or missing permissions are said here, with the fix, before
+        anything else is written."""
+        fix = "give --lake (env LAKE_DIR) a folder you can write to"
+        if self.root.exists() and not self.root.is_dir():
+            raise UserError(f"the lake {self.root} is a file, not a folder: {fix}")
+        for parent in self.root.parents:
+            if parent.exists() and not parent.is_dir():
+                raise UserError(f"the lake {self.root} cannot be made, {parent} is a file: {fix}")
+        probe = self.root / f"{STAGING_PREFIX}probe-{os.getpid()}.tmp"
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            probe.write_bytes(b"")
+            probe.unlink()
+        except OSError as exc:
+            reason = (exc.strerror or str(exc)).lower()
+            raise UserError(f"cannot write to the lake {self.root}: {reason}: {fix}") from exc
+
+    def exists(self) -> bool:
+        return self.root.is_dir()
+
+    def has_files(self) -> bool:
+        return self.root.is_dir() and any(self.root.iterdir())
+
     def create_exclusive(self, rel: str, data: bytes) -> bool:
+        """Written to a staged file, then hard-linked under ``rel``: the link fails if ``rel``
+        exists, and a reader never sees the file half written."""
         target = self.path(rel)
-        target.parent.mkdir(parents=True, exist_ok=True)
+        staged = self.staging(rel)
+        staged.write_bytes(data)
         faults.checkpoint(f"before creating {rel}")
         try:
-            fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+            os.link(staged, target)
         except FileExistsError:
             return False
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
+        except OSError:  # a file system without hard links: exclusive create, then write
+            try:
+                fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+            except FileExistsError:
+                return False
+            with os.fdopen(fd, "wb") as out:
+                out.write(data)
+        finally:
+            staged.unlink(missing_ok=True)
         faults.checkpoint(f"after creating {rel}")
         return True
 

@@ -21,12 +21,12 @@ ByteStream: TypeAlias = io.RawIOBase | io.BufferedIOBase
 SPOOL_MEMORY = 64 << 20
 
 
-class HashingReader(io.RawIOBase):
-    """A read-only stream that hashes every byte it passes on (the file's content id)."""
+class RawReader(io.RawIOBase):
+    """Any object with ``read`` (a local file, an S3 body) as a raw stream, so that buffered,
+    gzip and text readers can wrap it."""
 
     def __init__(self, raw: BinaryIO) -> None:
         self._raw = raw
-        self._sha = hashlib.sha256()
         self.bytes_read = 0
 
     def readable(self) -> bool:
@@ -37,9 +37,23 @@ class HashingReader(io.RawIOBase):
         data = self._raw.read(len(view))
         n = len(data)
         view[:n] = data
-        self._sha.update(data)
+        self._passed(data)
         self.bytes_read += n
         return n
+
+    def _passed(self, data: bytes) -> None:
+        """Called with every chunk read (subclasses look at the bytes)."""
+
+
+class HashingReader(RawReader):
+    """A read-only stream that hashes every byte it passes on (the file's content id)."""
+
+    def __init__(self, raw: BinaryIO) -> None:
+        super().__init__(raw)
+        self._sha = hashlib.sha256()
+
+    def _passed(self, data: bytes) -> None:
+        self._sha.update(data)
 
     def drain(self) -> None:
         """Read to the end so the hash covers the whole file, whatever the parser read."""

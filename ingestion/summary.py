@@ -24,6 +24,10 @@ class TableTotals:
     files: int = 0
     rows_landed: int = 0
     rows_quarantined: int = 0
+    files_quarantined: int = 0
+    """Files of this table that could not be read at all (kept whole, one quarantine row)."""
+    newest_commit_ts: str | None = None
+    """The newest commit timestamp among the rows this run landed (ops, freshness)."""
 
 
 @dataclass
@@ -87,6 +91,9 @@ class RunSummary:
     stopped: dict[str, str] = field(default_factory=dict)
     """Per table not landed because its files contradict its settings: why, what to set."""
     skipped: list[str] = field(default_factory=list)
+    lake_notes: list[str] = field(default_factory=list)
+    """What the run did about the lake itself: a stale lock taken over, a source root
+    recorded or adopted (printed first)."""
     notes: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
 
@@ -107,12 +114,17 @@ class RunSummary:
             self.files_duplicate += 1
             self.notes.append(f"{entry.key}: same content as an already landed version")
             return
+        whole = entry.status == "quarantined"
         for table, (landed, quarantined) in entry.per_table().items():
             totals = self.totals(table)
             totals.files += 1
             totals.rows_landed += landed
             totals.rows_quarantined += quarantined
-        if entry.status == "quarantined":
+            totals.files_quarantined += whole
+            commit = entry.max_commit_ts if landed else None
+            if commit and (totals.newest_commit_ts is None or commit > totals.newest_commit_ts):
+                totals.newest_commit_ts = commit
+        if whole:
             self.files_quarantined += 1
         else:
             self.files_landed += 1

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Generator
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -48,7 +48,7 @@ def read_transactions(
     settings: DmsSettings,
     contracts: dict[tuple[str, str], TableContract],
     dms_file: DmsFile,
-) -> Iterator[TableChunk]:
+) -> Generator[TableChunk, None, None]:
     """Split a transaction file's records by table, ``CHUNK_ROWS`` at a time."""
     buffered = io.BufferedReader(stream)
     text = io.TextIOWrapper(buffered, encoding="utf-8", errors="surrogateescape", newline="")

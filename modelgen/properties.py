@@ -175,7 +175,9 @@ def _meta(spec: EntitySpec, role: str) -> dict[str, Any]:
 
 def sources(schema: str, specs: list[EntitySpec]) -> dict[str, Any]:
     """The raw-zone source of one schema: DuckDB reads the Parquet files in place; Athena the
-    Glue tables landing registers; Redshift the Spectrum schema over them."""
+    Glue tables landing registers, their ``__epoch_us`` twins (timestamps as epoch
+    microseconds: Athena reads a Glue timestamp at millisecond precision); Redshift the plain
+    tables through the Spectrum schema over them (default ``raw_zone``: RAW is reserved)."""
     return {
         "version": 2,
         "sources": [
@@ -183,7 +185,8 @@ def sources(schema: str, specs: list[EntitySpec]) -> dict[str, Any]:
                 "name": schema,
                 "schema": (
                     "{{ env_var('GLUE_DATABASE', 'raw') if target.type == 'athena'\n"
-                    "else env_var('REDSHIFT_SPECTRUM_SCHEMA', 'raw') if target.type == 'redshift'\n"
+                    "else env_var('REDSHIFT_SPECTRUM_SCHEMA', 'raw_zone')"
+                    " if target.type == 'redshift'\n"
                     f"else '{schema}' }}}}"
                 ),
                 "description": (
@@ -194,23 +197,70 @@ def sources(schema: str, specs: list[EntitySpec]) -> dict[str, Any]:
                     "external_location": (
                         "read_parquet('{{ env_var('LAKE_DIR', 'data/lake') }}"
                         f"/raw/{schema}/{{name}}/*.parquet', union_by_name = true)"
-                    )
+                    ),
+                    **source_freshness(),
                 },
                 "tables": [
                     {
                         "name": spec.table,
                         "identifier": (
-                            f"{{{{ '{schema}__{spec.table}' if target.type != 'duckdb' "
-                            f"else '{spec.table}' }}}}"
+                            f"{{{{ '{schema}__{spec.table}' ~ ('__epoch_us' if target.type =="
+                            " 'athena' else '') if target.type != 'duckdb'"
+                            f" else '{spec.table}' }}}}"
                         ),
                         "description": spec.contract.description
                         or f"Change records of {spec.contract.qualified_name}.",
+                        **table_freshness(spec),
                     }
                     for spec in specs
                 ],
             }
         ],
     }
+
+
+def _loaded_at(column: str) -> str:
+    """A raw-zone timestamp column as dbt's freshness reads it: Athena reads the raw tables
+    with timestamps as epoch microseconds (the __epoch_us Glue tables), converted as the
+    cast_timestamp macro does (macros are not available where dbt renders sources)."""
+    return (
+        "{{ 'cast(from_unixtime_nanos(cast(' ~ " + column + " ~ ' as decimal(38, 0)) * 1000)"
+        " as timestamp(6))' if target.type == 'athena' else " + column + " }}"
+    )
+
+
+COMMIT_TIME = _loaded_at(
+    "('_landed_at' if var('freshness_from', 'commit') == 'landing' else '_dms_commit_ts')"
+)
+LANDING_TIME = _loaded_at("'_landed_at'")
+DEFAULT_FRESHNESS = {
+    "warn_after": {"count": "{{ var('freshness_warn_after_hours', 24) }}", "period": "hour"},
+    "error_after": {"count": "{{ var('freshness_error_after_hours', 72) }}", "period": "hour"},
+}
+
+
+def source_freshness() -> dict[str, Any]:
+    """A schema's ``dbt source freshness`` defaults: the newest DMS commit time (the replication
+    lag; with the dbt var ``freshness_from: landing``, the newest landing time: the demo's
+    commits are old by construction), thresholds from the vars ``freshness_*_after_hours``."""
+    return {"loaded_at_field": COMMIT_TIME, "freshness": DEFAULT_FRESHNESS}
+
+
+def table_freshness(spec: EntitySpec) -> dict[str, Any]:
+    """What a table changes of its schema's freshness: landing time when its files carry no
+    commit time, the contract's thresholds, or no check at all (``freshness: false``)."""
+    limits = spec.contract.freshness
+    config: dict[str, Any] = {}
+    if not spec.contract.settings.timestamp_column_name:
+        config["loaded_at_field"] = LANDING_TIME
+    if not limits.checked:
+        config["freshness"] = None
+    elif limits.warn_after_hours is not None and limits.error_after_hours is not None:
+        config["freshness"] = {
+            "warn_after": {"count": limits.warn_after_hours, "period": "hour"},
+            "error_after": {"count": limits.error_after_hours, "period": "hour"},
+        }
+    return {"config": config} if config else {}
 
 
 def bronze_model(spec: EntitySpec) -> dict[str, Any]:

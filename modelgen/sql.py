@@ -66,6 +66,11 @@ def literal(value: Scalar, column: SilverColumn) -> str:
     return string_literal(value)
 
 
+def _key_parts(spec: EntitySpec) -> str:
+    """The key columns as Jinja string literals, comma-separated (inside a Jinja list)."""
+    return ", ".join(f"'{column}'" for column in spec.key)
+
+
 def _jinja_list(items: list[str]) -> str:
     return "[" + ", ".join(f"'{item}'" for item in items) + "]"
 
@@ -406,7 +411,9 @@ def history(spec: EntitySpec) -> str:
     key = _key_argument(spec)
     changes_model = spec.model("changes")
     columns = [
-        f"{{{{ surrogate_key({_jinja_list([*spec.key, 'valid_from'])}) }}}} as version_key",
+        # valid_from as text that every engine writes alike (macros/cross_db/timestamps.sql)
+        f"{{{{ surrogate_key([{_key_parts(spec)}, timestamp_key_text('valid_from')]) }}}}"
+        " as version_key",
         *spec.key,
         "version_number",
         "valid_from",

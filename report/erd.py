@@ -2,10 +2,11 @@
 
     python -m report.erd --manifest target/manifest.json --out assets/star_schema.svg
 
-Tables are the gold models; columns, types and descriptions come from their YAML; primary
-keys are the columns with a `unique` test, foreign keys the `relationships` tests between
-gold models. `make docs` redraws it before generating the docs site, which shows it on the
-overview page (dbt copies assets/ into target/).
+Tables are the gold models (the aggregates built from the star, tag `aggregate`, left out);
+columns, types and descriptions come from their YAML; primary keys are the columns with a
+`unique` test, foreign keys the `relationships` tests between gold models. `make docs`
+redraws it before generating the docs site, which shows it on the overview page (dbt copies
+assets/ into target/).
 """
 
 from __future__ import annotations
@@ -62,6 +63,7 @@ def _gold_models(manifest: dict[str, Any], schema: str) -> dict[str, dict[str, A
         and node["schema"] == schema
         and node.get("time_spine") is None
         and "metricflow_time_spine" not in node["name"]
+        and "aggregate" not in node.get("tags", [])
     }
 
 

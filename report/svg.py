@@ -48,6 +48,26 @@ def short_number(value: float) -> str:
     return f"{value:.2f}"
 
 
+SCALES = ((1e9, 1e9, "billions"), (1e6, 1e6, "millions"), (1e4, 1e3, "thousands"))
+"""(threshold, divisor, name): an axis whose largest value reaches the threshold counts in
+that unit (thousands only from 10,000 on, so small amounts keep their digits)."""
+
+
+def axis_scale(maximum: float) -> tuple[float, str]:
+    """The divisor and its name for an axis up to ``maximum``: (1000.0, 'thousands'), ..."""
+    for threshold, divisor, name in SCALES:
+        if abs(maximum) >= threshold:
+            return divisor, name
+    return 1.0, ""
+
+
+def plain_number(value: float) -> str:
+    """Tick labels on a scaled axis: 1200 -> '1,200', 2.5 -> '2.5'."""
+    if value == int(value):
+        return format_number(value)
+    return f"{value:,.2f}".rstrip("0").rstrip(".")
+
+
 def nice_ticks(maximum: float, count: int = 5) -> list[float]:
     """Round tick values from 0 to at least ``maximum``."""
     if maximum <= 0:
@@ -108,23 +128,37 @@ def stacked_columns(
     width: int = 900,
     height: int = 320,
     decimals: int = 0,
+    unit: str | None = None,
 ) -> str:
-    """Columns per category (e.g. a day), stacked by series, with a legend underneath."""
-    left, right, top, bottom = 64, 16, 12, 60
+    """Columns per category (e.g. a day), stacked by series, with a legend underneath.
+
+    With a ``unit`` (a currency), the value axis is labelled with it and its scale, e.g.
+    'EUR thousands' with ticks 0, 20, 40: the reader knows what the heights are in.
+    """
+    left, right, top, bottom = (84 if unit else 64), 16, 12, 60
     names = list(series)
     legend_rows = math.ceil(len(names) / LEGEND_COLUMNS) if names else 0
     total_height = height + legend_rows * 18
     plot_w, plot_h = width - left - right, height - top - bottom
     totals = [sum(series[name][i] for name in names) for i in range(len(categories))]
-    ticks = nice_ticks(max(totals, default=0.0))
-    scale = plot_h / ticks[-1]
+    divisor, scale_name = axis_scale(max(totals, default=0.0)) if unit else (1.0, "")
+    ticks = nice_ticks(max(totals, default=0.0) / divisor)
+    scale = plot_h / (ticks[-1] * divisor)
     body: list[str] = []
     for tick in ticks:
-        y = top + plot_h - tick * scale
+        y = top + plot_h - tick * divisor * scale
+        label = plain_number(tick) if unit else short_number(tick)
         body.append(
             f'<line x1="{left}" x2="{width - right}" y1="{y:.1f}" y2="{y:.1f}" '
             f'stroke="#ddd"/><text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" '
-            f'fill="#555">{short_number(tick)}</text>'
+            f'fill="#555">{label}</text>'
+        )
+    if unit:
+        axis_title = f"{unit} {scale_name}".strip()
+        middle = top + plot_h / 2
+        body.append(
+            f'<text class="axis-label" x="14" y="{middle:.1f}" text-anchor="middle" '
+            f'fill="#333" transform="rotate(-90 14 {middle:.1f})">{escape(axis_title)}</text>'
         )
     slot = plot_w / max(1, len(categories))
     column = max(1.0, slot * 0.8)

@@ -179,10 +179,10 @@ def _is_json(text: str) -> bool:
     return True
 
 
-def _python_check(values: pa.Array, check: object) -> pa.Array:
+def _python_check(values: pa.Array, check: Callable[[str], bool]) -> pa.Array:
     """A boolean mask from a Python predicate, evaluated once per distinct value."""
     unique = pc.unique(values)
-    good = {v for v in unique.to_pylist() if check(v)}  # type: ignore[operator]
+    good = {v for v in unique.to_pylist() if check(v)}
     return pc.is_in(values, pa.array(sorted(good), pa.string()))
 
 

@@ -237,9 +237,9 @@ def _apply_ddl(draft: TableDraft, ddl: DdlTable, headerless: bool) -> None:
     if headerless and len(columns) != len(ddl.columns):
         draft.notes.append("files without a header and DDL differ in column count: check the order")
     draft.columns = columns
-    key = [k for k in ddl.primary_key if draft.column(k) is not None]
+    key = [found.name for k in ddl.primary_key if (found := draft.column(k)) is not None]
     if key:
-        draft.primary_key = [draft.column(k).name for k in key]  # type: ignore[union-attr]
+        draft.primary_key = key
         draft.key_reason = "primary key in the DDL"
 
 

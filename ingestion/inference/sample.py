@@ -11,10 +11,7 @@ from __future__ import annotations
 import csv
 import gzip
 import io
-import shutil
-import tempfile
 from dataclasses import dataclass, field
-from typing import BinaryIO
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -25,12 +22,12 @@ from ingestion.dmsfiles import DmsFile
 from ingestion.errors import ObjectVanishedError
 from ingestion.formats import READ_ERRORS
 from ingestion.sources import FileSource
+from ingestion.streams import ByteStream, RawReader, spool
 
 DELIMITERS = (",", "|", "\t", ";")
 BLOCK_SIZE = 16 << 20
 """As landing: a record (with its quoted newlines) must fit in one block."""
 _PEEK = 1 << 20
-SPOOL_MEMORY = 64 << 20
 
 
 @dataclass
@@ -117,9 +114,9 @@ def _as_text(column: pa.Array, problems: list[str], index: int) -> pa.Array:
         return pa.array(values, pa.string())
 
 
-def read_csv_sample(stream: BinaryIO, dms_file: DmsFile, rows: int) -> CsvSample:
+def read_csv_sample(stream: ByteStream, dms_file: DmsFile, rows: int) -> CsvSample:
     """The first ``rows`` + 1 records (one more, in case the first is a header)."""
-    buffered = io.BufferedReader(stream, buffer_size=_PEEK)  # type: ignore[type-var]
+    buffered = io.BufferedReader(stream, buffer_size=_PEEK)
     prefix = buffered.peek(_PEEK)[:_PEEK]
     delimiter = sniff_delimiter(prefix)
     first = _first_record(prefix, delimiter) if prefix.strip() else None
@@ -163,17 +160,8 @@ def read_csv_sample(stream: BinaryIO, dms_file: DmsFile, rows: int) -> CsvSample
     return CsvSample(dms_file, delimiter, fields, rows, others, problems)
 
 
-def _spool(stream: BinaryIO) -> BinaryIO:
-    """Parquet needs random access: copy the stream to a temporary file (in memory up to
-    64 MB, then on disk)."""
-    spooled = tempfile.SpooledTemporaryFile(max_size=SPOOL_MEMORY)  # noqa: SIM115 - returned
-    shutil.copyfileobj(stream, spooled, 1 << 20)
-    spooled.seek(0)
-    return spooled  # type: ignore[return-value]
-
-
-def read_parquet_sample(stream: BinaryIO, dms_file: DmsFile, rows: int) -> ParquetSample:
-    parquet = pq.ParquetFile(_spool(stream))
+def read_parquet_sample(stream: ByteStream, dms_file: DmsFile, rows: int) -> ParquetSample:
+    parquet = pq.ParquetFile(spool(stream))
     schema = parquet.schema_arrow
     batches = parquet.iter_batches(batch_size=max(rows, 1))
     first = next(batches, None)
@@ -184,12 +172,13 @@ def read_parquet_sample(stream: BinaryIO, dms_file: DmsFile, rows: int) -> Parqu
 def read_sample(source: FileSource, dms_file: DmsFile, rows: int) -> Sample:
     """The first ``rows`` records of a file; a file that cannot be read says why."""
     try:
-        with source.open(dms_file.key) as stream:
+        with source.open(dms_file.key) as opened:
+            stream = RawReader(opened)
             if dms_file.format == "parquet":
                 return read_parquet_sample(stream, dms_file, rows)
             if dms_file.gzip:
                 with gzip.GzipFile(fileobj=stream, mode="rb") as unzipped:
-                    return read_csv_sample(unzipped, dms_file, rows)  # type: ignore[arg-type]
+                    return read_csv_sample(unzipped, dms_file, rows)
             return read_csv_sample(stream, dms_file, rows)
     except (*READ_ERRORS, ObjectVanishedError) as exc:
         sample = CsvSample(dms_file, ",", [])
@@ -217,10 +206,11 @@ def read_transaction_samples(
     grouped: dict[tuple[str, str], list[list[str | None]]] = {}
     try:
         with source.open(dms_file.key) as raw:
-            stream: BinaryIO = raw
+            stream: ByteStream = RawReader(raw)
             if dms_file.gzip:
-                stream = gzip.GzipFile(fileobj=raw, mode="rb")  # type: ignore[assignment]
-            text = io.TextIOWrapper(stream, encoding="utf-8", errors="replace", newline="")
+                stream = gzip.GzipFile(fileobj=stream, mode="rb")
+            buffered = io.BufferedReader(stream)
+            text = io.TextIOWrapper(buffered, encoding="utf-8", errors="replace", newline="")
             for number, record in enumerate(csv.reader(text)):
                 if number == 0 and [f.strip().lower() for f in record[:3]] == [
                     "op",

@@ -1,28 +1,27 @@
-{#- JSON text columns (the DocumentDB `_doc`). Invalid JSON yields null, never an error. -#}
+{#- JSON text columns (the DocumentDB `_doc`). The same answers on every engine: a document is
+    valid when it is a JSON object (what DocumentDB stores); a field is read as text only when
+    it is a scalar (a string, number or boolean), null when absent, JSON null, an object or an
+    array, or when the document is invalid. Never an error. -#}
 
 {% macro json_is_valid(json_text) -%}
     {{ return(adapter.dispatch('json_is_valid')(json_text)) }}
 {%- endmacro %}
 
 {% macro default__json_is_valid(json_text) -%}
-    (try(json_parse({{ json_text }})) is not null)
+    (try(cast(json_parse({{ json_text }}) as map(varchar, json))) is not null)
 {%- endmacro %}
 
 {% macro duckdb__json_is_valid(json_text) -%}
-    coalesce(json_valid({{ json_text }}), false)
-{%- endmacro %}
-
-{% macro athena__json_is_valid(json_text) -%}
-    (try(json_parse({{ json_text }})) is not null)
+    coalesce(case when json_valid({{ json_text }}) then json_type({{ json_text }}) = 'OBJECT' end, false)
 {%- endmacro %}
 
 {% macro redshift__json_is_valid(json_text) -%}
-    coalesce(is_valid_json({{ json_text }}), false)
+    coalesce(is_valid_json({{ json_text }}) and left(ltrim({{ json_text }}), 1) = '{', false)
 {%- endmacro %}
 
 
-{#- The scalar at a path of object keys, as text; null when absent or the JSON is invalid.
-    `keys` is a list of key names, e.g. ['occurred_at', '$date']. -#}
+{#- The scalar at a path of object keys, as text (see above for when it is null). `keys` is a
+    list of key names, e.g. ['occurred_at', '$date']. -#}
 {% macro json_extract_text(json_text, keys) -%}
     {{ return(adapter.dispatch('json_extract_text')(json_text, keys)) }}
 {%- endmacro %}
@@ -33,24 +32,28 @@
 {%- endmacro %}
 
 {% macro duckdb__json_extract_text(json_text, keys) -%}
-    case when json_valid({{ json_text }}) then json_extract_string({{ json_text }}, '$
-    {%- for key in keys -%}."{{ key }}"{%- endfor -%}') end
+    {%- set path -%}'${% for key in keys %}."{{ key }}"{% endfor %}'{%- endset -%}
+    case when json_valid({{ json_text }})
+        and json_type({{ json_text }}, {{ path }}) not in ('OBJECT', 'ARRAY', 'NULL')
+        then json_extract_string({{ json_text }}, {{ path }}) end
 {%- endmacro %}
 
-{% macro athena__json_extract_text(json_text, keys) -%}
-    json_extract_scalar(try(json_parse({{ json_text }})), '$
-    {%- for key in keys -%}["{{ key }}"]{%- endfor -%}')
-{%- endmacro %}
-
+{#- Redshift's json_extract_path_text gives an object or array as its JSON text: such a value
+    (text that is itself a JSON object or array) is null here. A string field whose content is
+    JSON object text is therefore null on Redshift only. -#}
 {% macro redshift__json_extract_text(json_text, keys) -%}
+    {%- set value -%}
     json_extract_path_text({{ json_text }}
     {%- for key in keys -%}, '{{ key }}'{%- endfor -%}, true)
+    {%- endset -%}
+    case when not coalesce(is_valid_json({{ value }}) and left({{ value }}, 1) in ('{', '['), false)
+        then {{ value }} end
 {%- endmacro %}
 
 
 {#- `select *, <field> as <alias>, ... from <relation>`: several scalars of one JSON text
-    column as text columns, null when absent or when the JSON is invalid. `fields` is a list
-    of [alias, keys]. DuckDB parses each document once for all fields; the other engines use
+    column as text columns, with json_extract_text's rules. `fields` is a list of
+    [alias, keys]. DuckDB parses each document once for all fields; the other engines use
     json_extract_text per field. -#}
 {% macro json_fields_select(relation, json_text, fields) -%}
     {{ return(adapter.dispatch('json_fields_select')(relation, json_text, fields)) }}
@@ -68,13 +71,19 @@
 {% macro duckdb__json_fields_select(relation, json_text, fields) -%}
     select
         * exclude (json_fields__),
+        {#- each field as minified JSON text: a string starts with '"', an object '{', an
+            array '[', JSON null 'n'; a number or a boolean is its own text -#}
         {%- for alias, keys in fields %}
-        json_fields__[{{ loop.index }}] as {{ alias }}{{ ',' if not loop.last }}
+        {%- set field = 'json_fields__[' ~ loop.index ~ ']' %}
+        case
+            when left({{ field }}, 1) = '"' then {{ field }} ->> '$'
+            when left({{ field }}, 1) not in ('{', '[', 'n') then cast({{ field }} as varchar)
+        end as {{ alias }}{{ ',' if not loop.last }}
         {%- endfor %}
     from (
         select
             *,
-            case when json_valid({{ json_text }}) then json_extract_string({{ json_text }}, [
+            case when json_valid({{ json_text }}) then json_extract({{ json_text }}, [
                 {%- for alias, keys in fields -%}
                 '$
                 {%- for key in keys -%}."{{ key }}"{%- endfor -%}

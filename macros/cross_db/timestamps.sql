@@ -1,24 +1,36 @@
-{#- An ISO 8601 timestamp text ('2026-03-14T09:21:07.512Z', with or without an offset) as a
-    UTC timestamp without time zone; null when it does not parse. -#}
+{#- An ISO 8601 timestamp text as a UTC timestamp without time zone, the same on every engine:
+    'YYYY-MM-DD', 'T' or a space, 'HH:MM:SS', up to six fractional digits, then nothing, 'Z'
+    or an offset '+HH:MM' / '-HH:MM' (a text without offset is UTC). Milliseconds are kept,
+    further digits dropped (Athena's parser keeps milliseconds; a DocumentDB date has no
+    more). Any other text, and an impossible date such as Feb 30, gives null, never an
+    error: the text is checked against the whole pattern before it is parsed, and the parse
+    itself is a try. -#}
+{% macro iso8601_timestamp_pattern() -%}
+    '^[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}:[0-9]{2}([.][0-9]{1,6})?(Z|[+-][0-9]{2}:[0-9]{2})?$'
+{%- endmacro %}
+
 {% macro parse_iso8601_timestamp(text) -%}
     {{ return(adapter.dispatch('parse_iso8601_timestamp')(text)) }}
 {%- endmacro %}
 
 {% macro default__parse_iso8601_timestamp(text) -%}
-    cast(try(from_iso8601_timestamp({{ text }})) at time zone 'UTC' as timestamp)
+    case when {{ regexp_like(text, iso8601_timestamp_pattern()) }} then
+        cast(try(from_iso8601_timestamp(replace({{ text }}, ' ', 'T'))) at time zone 'UTC'
+            as {{ timestamp_type() }})
+    end
 {%- endmacro %}
 
 {% macro duckdb__parse_iso8601_timestamp(text) -%}
-    cast(timezone('UTC', try_cast({{ text }} as timestamptz)) as timestamp)
-{%- endmacro %}
-
-{% macro athena__parse_iso8601_timestamp(text) -%}
-    cast(try(from_iso8601_timestamp({{ text }})) at time zone 'UTC' as timestamp(6))
+    case when {{ regexp_like(text, iso8601_timestamp_pattern()) }} then
+        date_trunc('millisecond',
+            cast(timezone('UTC', try_cast(replace({{ text }}, 'T', ' ') as timestamptz)) as timestamp))
+    end
 {%- endmacro %}
 
 {% macro redshift__parse_iso8601_timestamp(text) -%}
-    case when {{ text }} ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}:[0-9]{2}'
-        then convert_timezone('UTC', cast(replace({{ text }}, 'T', ' ') as timestamptz))
+    case when {{ regexp_like(text, iso8601_timestamp_pattern()) }} then
+        date_trunc('milliseconds',
+            convert_timezone('UTC', try_cast(replace({{ text }}, 'T', ' ') as timestamptz)))
     end
 {%- endmacro %}
 
@@ -69,8 +81,46 @@
 {%- endmacro %}
 
 
-{#- A timestamp column read from the raw zone, as the warehouse's timestamp type (a no-op cast
-    on DuckDB and Redshift; timestamp(3) to timestamp(6) on Athena). -#}
+{#- A timestamp column read from the raw zone, as the warehouse's timestamp type. DuckDB and
+    Redshift (Spectrum) read the raw zone's microseconds: a no-op cast. Athena reads a Glue
+    timestamp at millisecond precision, so on Athena the sources are the landing's
+    `__epoch_us` Glue tables, whose timestamp columns are bigint epoch microseconds
+    (ingestion/glue.py), made timestamp(6) here, exactly. -#}
 {% macro cast_timestamp(expression) -%}
+    {{ return(adapter.dispatch('cast_timestamp')(expression)) }}
+{%- endmacro %}
+
+{% macro default__cast_timestamp(expression) -%}
     cast({{ expression }} as {{ timestamp_type() }})
+{%- endmacro %}
+
+{% macro athena__cast_timestamp(expression) -%}
+    cast(from_unixtime_nanos(cast({{ expression }} as decimal(38, 0)) * 1000) as timestamp(6))
+{%- endmacro %}
+
+
+{#- A timestamp as text for hashing into a key, the same on every engine:
+    'YYYY-MM-DD HH:MM:SS.ffffff' (engines write a timestamp cast to text differently:
+    Trino always with six digits, DuckDB and Redshift without trailing zeros). -#}
+{% macro timestamp_key_text(expression) -%}
+    {{ return(adapter.dispatch('timestamp_key_text')(expression)) }}
+{%- endmacro %}
+
+{% macro default__timestamp_key_text(expression) -%}
+    cast(cast({{ expression }} as timestamp(6)) as varchar)
+{%- endmacro %}
+
+{% macro duckdb__timestamp_key_text(expression) -%}
+    strftime({{ expression }}, '%Y-%m-%d %H:%M:%S.%f')
+{%- endmacro %}
+
+{% macro redshift__timestamp_key_text(expression) -%}
+    to_char({{ expression }}, 'YYYY-MM-DD HH24:MI:SS.US')
+{%- endmacro %}
+
+
+{#- A Python datetime (e.g. dbt's run_started_at, UTC) as a timestamp literal of the
+    warehouse's timestamp type, without its time zone. -#}
+{% macro timestamp_literal(moment) -%}
+    cast('{{ moment.strftime("%Y-%m-%d %H:%M:%S.%f") }}' as {{ timestamp_type() }})
 {%- endmacro %}

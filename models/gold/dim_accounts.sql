@@ -1,6 +1,7 @@
 {#- Type 2: one row per valid version of each account (slv_accounts__history without its
     rejected versions), plus the unknown member. customer_key is the owner's version valid
-    when the account version began; the unknown customer when the owner has none then.
+    when the account version began; the unknown customer (key and customer_id -1) when the
+    owner has none then; source_customer_id keeps the owner's id as the source has it.
     quality_issues carries silver's flags (an unknown currency, type or status is kept).
     last_landed_at is the latest landing time of the account's and its owners' history.
     Incremental: a run replaces the versions of the accounts whose history, or whose owners'
@@ -70,7 +71,8 @@ known_accounts as (
         versions.valid_to,
         versions.is_current,
         coalesce(customers.customer_key, {{ unknown_member_key() }}) as customer_key,
-        versions.customer_id,
+        coalesce(customers.customer_id, cast({{ unknown_member_id() }} as bigint)) as customer_id,
+        versions.customer_id as source_customer_id,
         versions.account_type,
         versions.currency,
         versions.status,
@@ -105,6 +107,7 @@ unknown_member as (
         true as is_current,
         {{ unknown_member_key() }} as customer_key,
         cast({{ unknown_member_id() }} as bigint) as customer_id,
+        cast(null as bigint) as source_customer_id,
         'unknown' as account_type,
         'XXX' as currency,
         'unknown' as status,

@@ -80,7 +80,7 @@ where not (
 
 union all
 
-select cast({{ key_columns[0] }} as {{ dbt.type_string() }}), 'key without exactly one latest change'
+select cast({{ key_columns[0] }} as {{ long_text_type() }}), 'key without exactly one latest change'
 from keys_without_one_latest
 
 union all

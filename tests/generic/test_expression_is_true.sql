@@ -1,5 +1,7 @@
-{#- Fails for every row where `expression` is not true (null counts as a failure). -#}
-{% test expression_is_true(model, expression, where_clause=none) %}
+{#- Fails for every row where `expression` is not true (null counts as a failure). Attached
+    to a column (column_name), it counts as that column's test; the expression names the
+    columns it checks. -#}
+{% test expression_is_true(model, expression, where_clause=none, column_name=none) %}
 select *
 from {{ model }}
 where not coalesce({{ expression }}, false)

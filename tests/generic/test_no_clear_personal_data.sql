@@ -11,14 +11,14 @@ select
     masked_rows.{{ key_column }} as key_value
 from {{ model }} as masked_rows
 where masked_rows.{{ masked }} in (
-    select cast({{ clear }} as {{ dbt.type_string() }}) from {{ clear_relation }}
+    select cast({{ clear }} as {{ long_text_type() }}) from {{ clear_relation }}
     where {{ clear }} is not null
 )
 or exists (
     select 1 from {{ clear_relation }} as clear_rows
     where clear_rows.{{ key_column }} = masked_rows.{{ key_column }}
-        and length(cast(clear_rows.{{ clear }} as {{ dbt.type_string() }})) >= 4
-        and {{ dbt.position("cast(clear_rows." ~ clear ~ " as " ~ dbt.type_string() ~ ")", "masked_rows." ~ masked) }} > 0
+        and length(cast(clear_rows.{{ clear }} as {{ long_text_type() }})) >= 4
+        and {{ dbt.position("cast(clear_rows." ~ clear ~ " as " ~ long_text_type() ~ ")", "masked_rows." ~ masked) }} > 0
 )
 {%- if not loop.last %}
 union all

@@ -1,10 +1,12 @@
 {#- Fails for every group whose totals differ between the model and `source_model`: the
     measures ({alias: aggregate expression}) per value of the `group_by` columns (the same
     names on both sides; none: the whole relation), with `where` / `source_where` filtering
-    each side. A group present on one side only counts as 0 (or null) on the other. Ties a
-    gold table back to silver's current state: e.g. the fact's count and sum of amount per
-    currency against slv_transactions. -#}
-{% test reconciles_with(model, source_model, measures, group_by=[], where=none, source_where=none) %}
+    each side. `source_measures` gives the source side's expressions when they differ (an
+    aggregate table's sum(transactions) against the fact's count(*)); default: `measures`.
+    A group present on one side only counts as 0 (or null) on the other. Ties a gold table
+    back to silver's current state: e.g. the fact's count and sum of amount per currency
+    against slv_transactions. -#}
+{% test reconciles_with(model, source_model, measures, group_by=[], where=none, source_where=none, source_measures=none) %}
 {%- set group_key -%}
     {%- if group_by -%}
     {%- for column in group_by -%}
@@ -34,7 +36,7 @@ source_totals as (
 
     select
         {{ group_key }} as group_key,
-        {%- for alias, expression in measures.items() %}
+        {%- for alias, expression in (source_measures or measures).items() %}
         {{ expression }} as {{ alias }}{{ ',' if not loop.last }}
         {%- endfor %}
     from {{ source_model }}

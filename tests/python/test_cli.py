@@ -2,13 +2,15 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
+import subprocess
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from support.customer_rows import CUSTOMER_HEADER, customer_row
-from support.project import CONTRACTS
+from support.project import CONTRACTS, PROJECT
 
 from ingestion.cli import main
 from ingestion.lake import Lake
@@ -118,8 +120,8 @@ def test_progress_bar_and_report_file(tmp_path: Path, capsys: pytest.CaptureFixt
     ("holder", "code", "message"),
     [
         ({"host": "other-host", "age_hours": 1}, 3, "another landing run holds the lake"),
-        ({"host": "other-host", "age_hours": 13}, 0, "older than 12:00:00"),
-        ({"host": "this-host", "pid": "dead", "age_hours": 0}, 0, "on this host is gone"),
+        ({"host": "other-host", "age_hours": 13}, 0, "it is older than 12 hours"),
+        ({"host": "this-host", "pid": "dead", "age_hours": 0}, 0, "is not running"),
     ],
 )
 def test_stale_locks_are_taken_over_and_live_ones_are_not(
@@ -146,6 +148,41 @@ def test_stale_locks_are_taken_over_and_live_ones_are_not(
         assert message in captured.err
         assert path.exists()  # the live lock is left alone
     else:
-        notes = json.loads(captured.out)["notes"]
-        assert any("took over a stale lock of run old-run" in n and message in n for n in notes)
+        notes = json.loads(captured.out)["lake_notes"]
+        assert any("took over the lock of run old-run" in n and message in n for n in notes)
         assert not path.exists()
+
+
+def test_make_help_lists_every_variable_with_its_default_and_every_target() -> None:
+    makefile = (PROJECT / "Makefile").read_text()
+    variables = dict(re.findall(r"^(?:export )?([A-Z_]+) \?= ?(.*)$", makefile, re.MULTILINE))
+    targets = re.findall(r"^([a-z-]+):.*## ", makefile, re.MULTILINE)
+    assert {"SOURCE", "LAKE_DIR", "DUCKDB_PATH", "TRANSACTIONS", "SEED", "LAND_ARGS"} <= set(
+        variables
+    )
+    help_text = subprocess.run(
+        ["make", "-s", "help"], cwd=PROJECT, capture_output=True, text=True, check=True
+    ).stdout
+    listed = dict(re.findall(r"^  ([A-Z_]+)=(\S*)", help_text, re.MULTILINE))
+    assert listed == {**variables, "DBT_TARGET": "duckdb", "DBT_THREADS": "2",
+                      "DUCKDB_MEMORY_LIMIT": "6GB", "DUCKDB_THREADS": "2"}  # fmt: skip
+    assert re.findall(r"^  ([a-z-]+) ", help_text, re.MULTILINE) == targets
+    assert "$(" not in help_text.replace('"$(make -s env)"', "")
+    env = subprocess.run(
+        [
+            "make",
+            "-s",
+            "env",
+            "LAKE_DIR=s3://lake-bucket/lake",
+            "DUCKDB_PATH=data/warehouse.duckdb",
+        ],
+        cwd=PROJECT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert env == (
+        f"export DBT_PROFILES_DIR={PROJECT}/profiles LAKE_DIR=s3://lake-bucket/lake "
+        f"DUCKDB_PATH={PROJECT}/data/warehouse.duckdb\n"
+    )
+    assert (PROJECT / "profiles.yml").resolve() == PROJECT / "profiles" / "profiles.yml"

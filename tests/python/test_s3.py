@@ -87,6 +87,8 @@ def test_land_from_s3_into_an_s3_lake_with_glue_tables(
         "files": 3,
         "rows_landed": 3,
         "rows_quarantined": 1,
+        "files_quarantined": 0,
+        "newest_commit_ts": "2026-03-01 08:00:00",
     }
     assert data["duration_s"] >= 0 and data["rows_landed"] == 3
     # Glue: raw tables and the quarantine, typed, at their S3 location
@@ -232,7 +234,11 @@ def test_a_stale_lock_of_a_dead_process_is_taken_over(buckets: tuple[str, str]) 
     put(lake, f"lake/{LOCK}", json.dumps(lock))
     summary = _lander(source, lake).run()
     assert summary.files_landed == 1
-    assert any("took over a stale lock of run crashed-run" in n for n in summary.notes)
+    assert summary.lake_notes == [
+        f"took over the lock of run crashed-run (pid {lock['pid']} on {lock['host']}, since "
+        f"{lock['started_at'][:10]} {lock['started_at'][11:19]} UTC): process {lock['pid']} "
+        "is not running"
+    ]
 
 
 def test_bad_s3_locations_are_clear_errors(

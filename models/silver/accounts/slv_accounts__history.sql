@@ -28,7 +28,7 @@ versions as (
 )
 
 select
-    {{ surrogate_key(['account_id', 'valid_from']) }} as version_key,
+    {{ surrogate_key(['account_id', timestamp_key_text('valid_from')]) }} as version_key,
     account_id,
     version_number,
     valid_from,

@@ -7,6 +7,9 @@
 - ``built_project``: ``BuiltProject``, the demo warehouse built once per session from the
   simulator's output (the ``built_project`` fixture).
 - ``landing_process``: ``dmsw`` runs in processes of their own, forked cheaply (crash tests).
+- ``metricflow``: ``mf_query``, MetricFlow's ``mf query`` (metrics or a saved query) on a
+  built warehouse, as a subprocess.
+- ``html_tables``: ``parse``, the tables and texts of an HTML page (the report).
 - ``handmade_dms``: DMS files written by hand (our own CSV writer) and the value parsing the
   ``contracts infer`` tests compare landed rows with.
 """

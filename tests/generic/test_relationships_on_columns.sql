@@ -1,0 +1,15 @@
+{#- Every row's combination of `columns` exists in `to` (same column names there): e.g. a
+    fact's surrogate key and natural id name one and the same dimension row. A row with a
+    null in any of the columns fails too. -#}
+{% test relationships_on_columns(model, to, columns) %}
+select child.*
+from {{ model }} as child
+where not exists (
+    select 1
+    from {{ to }} as parent
+    where
+        {%- for column in columns %}
+        parent.{{ column }} = child.{{ column }}{{ ' and' if not loop.last }}
+        {%- endfor %}
+)
+{% endtest %}

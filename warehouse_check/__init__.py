@@ -1,0 +1,17 @@
+"""Offline proof that the dbt project runs on Athena and Redshift and gives the DuckDB results.
+
+Nothing here reaches AWS. The real adapters (dbt-athena against moto, dbt-redshift through a
+replaced driver) send their statements to an emulated warehouse that translates each to DuckDB
+and executes it, in order, on the same lake the native DuckDB build reads.
+
+- ``shims``: DuckDB macros behaving like the engines' functions (Trino, Redshift)
+- ``translate``: engine SQL to DuckDB SQL (sqlglot plus explicit rewrites)
+- ``engine``: the emulated warehouse: executes statements, enforces the engines' rules
+- ``raw_zone``: the raw zone as each engine reads the landing's Glue tables
+- ``athena`` / ``redshift``: the adapters' backends (moto; a fake driver)
+- ``compare``: relation-by-relation comparison with the native build
+- ``edge_cases``: hand-written DMS files with the values where engines part ways
+- ``capabilities``: static checks of compiled SQL and the guide's snippets
+- ``commands``: the production commands (schedule, image, guide, proof)
+- ``proof``: the whole run (``python -m warehouse_check``)
+"""
