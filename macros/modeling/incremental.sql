@@ -47,17 +47,34 @@
 {%- endmacro %}
 
 
+{#- The keys (`key_column`) of an entity kept with history whose history was landed since the
+    model's last run (by its last_landed_at), or that were deleted since then: a key deleted
+    in a table whose task writes no commit times keeps no version in slv_<entity>__history
+    (history_relation), only its row in slv_<entity>__latest (latest_relation) says it
+    changed. What gold's dimensions recompute. -#}
+{% macro keys_with_landed_history(key_column, history_relation, latest_relation) -%}
+    select {{ key_column }} from {{ history_relation }}
+    where last_landed_at > {{ landed_watermark() }}
+    union
+    select {{ key_column }} from {{ latest_relation }}
+    where is_deleted and landed_at > {{ landed_watermark() }}
+{%- endmacro %}
+
+
 {#- The accounts whose history, or whose owners' history, was landed since the model's last
-    run (by its last_landed_at): the rows that carry an account's or an owner's version keys
+    run (by its last_landed_at), or that were deleted (or whose owner was) since then
+    (keys_with_landed_history): the rows that carry an account's or an owner's version keys
     and landing times (dim_accounts, fact_transactions) must be recomputed for them. Found on
-    the small history tables, never by joining the large tables. -#}
-{% macro accounts_with_landed_history(account_history, customer_history) -%}
+    the small history and current-state tables, never by joining the large tables. -#}
+{% macro accounts_with_landed_history(account_history, customer_history, account_latest, customer_latest) -%}
     select account_id from {{ account_history }}
     where last_landed_at > {{ landed_watermark() }}
         or customer_id in (
-            select customer_id from {{ customer_history }}
-            where last_landed_at > {{ landed_watermark() }}
+            {{ keys_with_landed_history('customer_id', customer_history, customer_latest) }}
         )
+    union
+    select account_id from {{ account_latest }}
+    where is_deleted and landed_at > {{ landed_watermark() }}
 {%- endmacro %}
 
 

@@ -48,7 +48,7 @@
         select
             {{ partition }},
             load_generation,
-            max(case when source_file_order like '0|%' then 1 else 0 end) as in_full_load
+            max(case when {{ from_full_load() }} then 1 else 0 end) as in_full_load
         from ordered
         group by {{ partition }}, load_generation
 

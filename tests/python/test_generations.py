@@ -20,12 +20,80 @@ from support.customer_rows import CUSTOMER_HEADER, customer_row
 from support.project import CONTRACTS
 
 from ingestion.contracts import load_contracts
+from ingestion.discovery import TableFile
+from ingestion.dmsfiles import parse_key
+from ingestion.generations import assign
 from ingestion.lake import Lake
 from ingestion.landing import Lander, RunSummary
+from ingestion.ledger import LedgerEntry, Status
 from ingestion.s3 import S3Source, S3Store
 from ingestion.sources import FileSource, LocalSource, SourceObject
 
 CUSTOMERS = "core_banking/customers"
+
+
+def recorded(name: str, generation: int | None, status: Status = "landed") -> LedgerEntry:
+    """A ledger record of a file of core_banking.customers (None: written before generations)."""
+    kind = "load" if name.startswith("LOAD") else "cdc"
+    return LedgerEntry(
+        f"{CUSTOMERS}/{name}", "core_banking", "customers", kind, "", "v1", 1, "sha", status,
+        1, 0, None, None, "run", "2026-03-01T00:00:00", load_generation=generation,
+    )  # fmt: skip
+
+
+def pending(*names: str) -> list[TableFile]:
+    contract = load_contracts(CONTRACTS)[("core_banking", "customers")]
+    files = []
+    for name in names:
+        key = f"{CUSTOMERS}/{name}"
+        files.append(TableFile(SourceObject(key, 1, "v2"), parse_key(key), contract))
+    return files
+
+
+def numbered(entries: list[LedgerEntry], *names: str) -> tuple[dict[str, int], int, object]:
+    """(generation per LOAD file name, the table's generation for CDC rows, begun)."""
+    generations = assign(pending(*names), entries)
+    files = {key.rsplit("/", 1)[1]: n for key, n in generations.files.items()}
+    return files, generations.table("core_banking.customers"), generations.begun
+
+
+def test_the_first_full_load_is_generation_one() -> None:
+    assert numbered([], "LOAD00000001.csv", "LOAD00000002.csv", "20260301-100000000.csv") == (
+        {"LOAD00000001.csv": 1, "LOAD00000002.csv": 1},
+        1,
+        {},
+    )
+    # a full load landed over several runs stays one
+    assert numbered([recorded("LOAD00000001.csv", 1)], "LOAD00000002.csv")[:2] == (
+        {"LOAD00000002.csv": 1},
+        1,
+    )
+
+
+def test_a_load_key_landed_again_begins_the_next_generation_which_later_files_join() -> None:
+    first = [recorded(n, 1) for n in ("LOAD00000001.csv", "LOAD00000002.csv", "20260301-1.csv")]
+    reload = numbered(first, "LOAD00000001.csv", "LOAD00000002.csv", "20260302-100000000.csv")
+    assert reload == (
+        {"LOAD00000001.csv": 2, "LOAD00000002.csv": 2},
+        2,
+        {"core_banking.customers": (2, f"{CUSTOMERS}/LOAD00000001.csv")},
+    )
+    # a truncate: one new LOAD file in a run, the next in a later run: both in generation 2
+    truncated = [*first, recorded("LOAD00000001.csv", 2)]
+    assert numbered(truncated, "LOAD00000002.csv")[:2] == ({"LOAD00000002.csv": 2}, 2)
+    # ... and the CDC rows of a run without LOAD files take the newest generation
+    assert numbered(truncated, "20260303-100000000.csv")[1:] == (2, {})
+    # records written before generations existed count as the first
+    old = [recorded("LOAD00000001.csv", None), recorded("20260301-1.csv", None)]
+    assert numbered(old, "LOAD00000001.csv")[0] == {"LOAD00000001.csv": 2}
+
+
+def test_a_load_file_that_could_not_be_read_is_replaced_not_a_reload() -> None:
+    unreadable = [recorded("LOAD00000001.csv", 1, "quarantined")]
+    assert numbered(unreadable, "LOAD00000001.csv")[0] == {"LOAD00000001.csv": 1}
+    # but one that landed rows, quarantined or not, is a reload when it comes again
+    landed = [*unreadable, recorded("LOAD00000001.csv", 1)]
+    assert numbered(landed, "LOAD00000001.csv")[0] == {"LOAD00000001.csv": 2}
 
 
 def csv(*ids: int, op: str = "I") -> str:
@@ -140,18 +208,25 @@ class FailingLoads:
         return self.inner.open(key)
 
 
-def test_cdc_files_wait_while_a_load_file_of_their_table_does_not_land(tmp_path: Path) -> None:
+def test_cdc_files_of_a_reload_whose_load_file_fails_land_in_the_new_full_load(
+    tmp_path: Path,
+) -> None:
     source, lake = tmp_path / "dms", tmp_path / "lake"
     deliver(source, "LOAD00000001.csv", csv(1))
     assert land(source, lake).files_landed == 1
     deliver(source, "LOAD00000001.csv", csv(1, 2))  # a reload ...
     deliver(source, "20260302-100000000.csv", csv(3))  # ... and a change after it
     failed = land(FailingLoads(LocalSource(source)), lake)
-    assert (failed.files_failed, failed.files_landed) == (1, 0)
-    assert any("CDC files of core_banking.customers wait" in n for n in failed.notes)
-    later = land(source, lake)
-    assert later.files_landed == 2
+    assert (failed.files_failed, failed.files_landed) == (1, 1)
+    assert any("full load 2 begins" in n for n in failed.notes)
     assert ("20260302-100000000", 3, 2) in raw(lake)  # after the reload, as DMS wrote it
+    later = land(source, lake)  # the LOAD file joins the full load its CDC file is in
+    assert later.files_landed == 1 and not any("begins" in n for n in later.notes)
+    assert [r for r in raw(lake) if r[0] == "LOAD00000001"] == [
+        ("LOAD00000001", 1, 1),
+        ("LOAD00000001", 1, 2),
+        ("LOAD00000001", 2, 2),
+    ]
 
 
 @pytest.mark.s3

@@ -183,7 +183,7 @@ def test_empty_cdc_file_is_recorded_and_lands_no_rows(
 def test_changed_content_lands_as_new_version_and_same_content_is_a_duplicate(
     dms_root: Path, pipeline: Pipeline, tmp_path: Path, contracts: dict
 ) -> None:
-    # a CDC file (a LOAD file delivered again is a new full load: test_reloads.py)
+    # a CDC file (a LOAD file delivered again is a new full load: test_generations.py)
     path = pipeline.write(f"{CUSTOMERS}/20260301-090000123.csv", csv(customer_row(1)))
     lake = tmp_path / "lake"
     land(dms_root, lake, contracts)

@@ -183,7 +183,7 @@ def test_redelivery_same_content_is_skipped_new_content_is_a_new_version(
     buckets: tuple[str, str],
 ) -> None:
     source, lake = buckets
-    # a CDC file (a LOAD file delivered again is a new full load: test_reloads.py)
+    # a CDC file (a LOAD file delivered again is a new full load: test_generations.py)
     key = f"{CUSTOMERS}/20260301-090000001.csv"
     put(source, key, csv(customer_row(1)))
     assert _lander(source, lake).run().files_landed == 1
