@@ -18,7 +18,8 @@ contracts). All three go through the same story:
    changed, key 8 inserted; then the task is reloaded: new LOAD files, the first landed in
    one run, the second in the next (between the two, the keys of the second are missing:
    documented in docs/changes.md, and checked here);
-3. CDC after the reload: key 8 updated, key 4 inserted again, key 6 deleted;
+3. with the reload's second file, CDC after the reload: key 8 updated, key 4 inserted again,
+   key 6 deleted;
 4. the table is truncated at the source: DMS deletes its folder; a new full load of two new
    keys follows, then CDC, landed in one run.
 
@@ -55,13 +56,17 @@ FLOOR, CEILING = datetime(1900, 1, 1), datetime(9999, 12, 31)
 T0 = datetime(2026, 3, 1, 8)
 RELOAD = datetime(2026, 3, 2, 8)
 TRUNCATE = datetime(2026, 3, 3, 8)
-MODELS = ["+dim_customers", "+dim_accounts", "+fact_transactions"]
+ENTITIES = ["slv_customers", "slv_accounts", "slv_transactions"]
+CURRENT = [*ENTITIES, *(f"{entity}__rejects" for entity in ENTITIES)]
+MODELS = ["+dim_customers", "+dim_accounts", "+fact_transactions", *CURRENT]
 TESTED = [
     "stg_core_banking__customers", "stg_core_banking__accounts",
     "stg_core_banking__transactions", "slv_customers__latest", "slv_customers__history",
-    "slv_accounts__latest", "slv_accounts__history", "slv_transactions__latest",
+    "slv_accounts__latest", "slv_accounts__history", "slv_transactions__latest", *CURRENT,
     "dim_customers", "dim_accounts", "fact_transactions",
 ]  # fmt: skip
+"""Their data tests, and those of tests between them (change_log_reconciles: every change
+record superseded, deleted, current or rejected exactly once)."""
 COMPARED = [
     "silver.slv_customers__latest", "silver.slv_customers__history",
     "silver.slv_accounts__latest", "silver.slv_accounts__history",
@@ -281,18 +286,16 @@ def test_reloads_and_truncates_make_the_newest_full_load_the_baseline(tmp_path: 
     for table in story.tables:  # the keys of the second file are missing until it lands
         held = {key: v for key, v in table.rows.items() if key in (1, 2, 6)}
         assert story.current(table, f"silver.slv_{table.table}__latest") == held
-        story.write(table, "LOAD00000002.csv", reloads[table.table][1])
-    story.land_and_build()
-    story.check("after the reload")
 
-    # 3. CDC after the reload
+    # 3. the reload's second file, and CDC after the reload, landed in one run
     for table in story.tables:
+        story.write(table, "LOAD00000002.csv", reloads[table.table][1])
         changes = [("U", 8, value(table, 8, "b")), ("I", 4, value(table, 4, "b")), ("D", 6, None)]
         story.write(
             table, "20260302-100000000.csv", table.cdc(changes, RELOAD + timedelta(hours=2))
         )
     story.land_and_build()
-    story.check("CDC after the reload")
+    story.check("the reload complete and CDC after it")
 
     # 4. a truncate: DMS deletes the folder; a new full load and CDC after it, landed in one
     # run (the CDC rows belong to the new full load)
@@ -312,6 +315,7 @@ def test_reloads_and_truncates_make_the_newest_full_load_the_baseline(tmp_path: 
     incremental = {name: story.pipeline.fingerprint(name) for name in COMPARED}
     story.pipeline.dbt("run", "--full-refresh", "--select", *MODELS)
     assert {name: story.pipeline.fingerprint(name) for name in COMPARED} == incremental
-    story.pipeline.dbt(
+    tested = story.pipeline.dbt(
         "test", "--resource-type", "test", "--select", *TESTED, "--indirect-selection", "cautious"
     )
+    assert tested.stdout.count("PASS change_log_reconciles_") == 3
