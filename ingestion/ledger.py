@@ -71,8 +71,9 @@ class Ledger:
         records = [rel for rel in lake.store.list(FILES) if rel.endswith(".json")]
         for data in lake.read_json_many(records):
             self.entries.append(LedgerEntry(**data))
-        self._versions = {(e.key, e.version) for e in self.entries}
-        self._modified = {(e.key, e.version, e.source_modified) for e in self.entries}
+        self._modified: dict[tuple[str, str], set[str | None]] = {}
+        for e in self.entries:
+            self._modified.setdefault((e.key, e.version), set()).add(e.source_modified)
         self._contents = {(e.key, e.sha256) for e in self.entries}
         self._keys = {e.key for e in self.entries}
         self._lock = threading.Lock()  # files land in parallel threads
@@ -80,10 +81,11 @@ class Ledger:
     def seen(self, obj: SourceObject, *, same_time: bool = False) -> bool:
         """This exact version of the object was handled by an earlier run; with
         ``same_time``, also with the same modification time (an S3 object written again with
-        the same bytes keeps its ETag, not its LastModified)."""
-        if same_time and obj.modified is not None:
-            return (obj.key, obj.version, obj.modified) in self._modified
-        return (obj.key, obj.version) in self._versions
+        the same bytes keeps its ETag, not its LastModified), where both sides know it."""
+        times = self._modified.get((obj.key, obj.version))
+        if times is None:
+            return False
+        return not same_time or obj.modified is None or None in times or obj.modified in times
 
     def has_content(self, key: str, sha256: str) -> bool:
         return (key, sha256) in self._contents
@@ -93,14 +95,16 @@ class Ledger:
         return key in self._keys
 
     def record(self, entry: LedgerEntry) -> str:
-        name = f"{_short(entry.key)}-{entry.sha256[:16]}-{_short(entry.version)}.json"
+        name = f"{_short(entry.key)}-{entry.sha256[:16]}-{_short(entry.version)}"
+        if (entry.load_generation or 1) > 1:  # a LOAD file again, maybe with the same bytes
+            name += f"-g{entry.load_generation}"
+        name += ".json"
         folder = f"{entry.schema}/{entry.table}" if entry.schema else "_transactions"
         path = f"{FILES}/{folder}/{name}"
         self.lake.write_json(path, asdict(entry))
         with self._lock:
             self.entries.append(entry)
-            self._versions.add((entry.key, entry.version))
-            self._modified.add((entry.key, entry.version, entry.source_modified))
+            self._modified.setdefault((entry.key, entry.version), set()).add(entry.source_modified)
             self._contents.add((entry.key, entry.sha256))
             self._keys.add(entry.key)
         return path

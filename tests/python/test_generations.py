@@ -253,3 +253,5 @@ def test_an_s3_load_file_written_again_with_the_same_bytes_is_a_new_full_load(
     assert any("full load 2 begins" in n for n in again.notes)
     listed = s3.list_objects_v2(Bucket=lake, Prefix=f"lake/raw/{CUSTOMERS}/LOAD")["Contents"]
     assert len(listed) == 2
+    records = s3.list_objects_v2(Bucket=lake, Prefix=f"lake/_ledger/files/{CUSTOMERS}/")
+    assert len(records["Contents"]) == 2  # one per full load, neither overwritten
