@@ -19,7 +19,9 @@
     later full loads (a reload, or new LOAD files after a truncate). A full load that does not
     hold a key the key had (and had not deleted) is a delete when it began, before the key's
     changes of that full load (a key inserted again after it has a gap): the version before
-    ends there (at the floor without timestamps: no version is left). Adds valid_from, valid_to,
+    ends there, or at the key's next change if that starts earlier (a change landed with the
+    new full load but committed before it began: a late file of the old one keeps the key, as
+    in slv_<entity>__latest); at the floor without timestamps (no version is left). Adds valid_from, valid_to,
     is_current, version_number and last_landed_at (the latest landing time among the key's
     changes and the full loads that deleted it). `key_columns` is a column or a list (a
     composite key). -#}
@@ -142,16 +144,22 @@
                 when change_number = 1 then {{ timestamp_floor() }}
                 else coalesce(change_committed_at, {{ timestamp_floor() }})
             end as valid_from,
-            {%- if full_loads is not none %}
-            case when has_ended then ended_at else
-            {%- endif %}
+            {%- set next_start %}
             coalesce(
                 lead(coalesce(change_committed_at, {{ timestamp_floor() }})) over (
                     partition by {{ partition }} order by {{ change_order('asc') }}
                 ),
                 {{ timestamp_ceiling() }}
             )
-            {%- if full_loads is not none %} end{% endif %} as valid_to,
+            {%- endset %}
+            {%- if full_loads is not none %}
+            case
+                when has_ended then least(ended_at, {{ next_start }})
+                else {{ next_start }}
+            end as valid_to,
+            {%- else %}
+            {{ next_start }} as valid_to,
+            {%- endif %}
             {%- if full_loads is not none %}
             greatest(changes_landed_at, absences_landed_at) as last_landed_at
             {%- else %}
