@@ -44,9 +44,11 @@ Modules, one job each:
 - ``errors``: the one error root; each branch carries its exit code; ``explain`` turns any
   other exception (Ctrl-C, an OS error, a bug) into one.
 - ``inference``: draft contracts from DMS files and DDL (``dmsw contracts infer``).
-- ``cli``: the ``dmsw`` command (parses arguments, prints, maps errors to exit codes;
+- ``cli``: the ``dmsw`` command (parses arguments, prints, maps errors to exit codes), one
+  module per command group: ``cli.land``, ``cli.status``, ``cli.lock``, ``cli.models``,
+  ``cli.simulate`` (its options and what it prints), ``cli.options`` (what they share);
   ``dmsw simulate`` runs the top-level ``simulator`` package, the demo and test data
-  generator, imported only by that subcommand).
+  generator, imported only by that subcommand.
 """
 
 __version__ = "0.1.0"
