@@ -2,7 +2,12 @@
 
 Modules, one job each:
 
-- ``contracts``: the column contract of each source table and the DMS endpoint settings.
+- ``contracts``: the contract of each source table (columns, key, what the warehouse makes
+  of it) and its loader (``load_contracts``).
+- ``column_types``: the contract's type vocabulary (``parse_type``, ``ColumnType``): Arrow
+  storage and DuckDB cast of each type.
+- ``dms_settings``: the DMS endpoint settings of a schema (``_dms_settings.yml``), checked.
+- ``identifiers``: plain SQL identifiers, checked and quoted.
 - ``dmsfiles``: what a DMS object key means (table, LOAD, CDC or transaction file, order,
   date partitions).
 - ``sources``: where DMS files are read from (a local folder; ``s3`` has the S3 source).

@@ -46,7 +46,7 @@ from dataclasses import dataclass
 
 import pyarrow as pa
 
-from ingestion.contracts import ColumnType
+from ingestion.column_types import ColumnType
 
 PREVIEW = 60
 """Characters of a value shown in a quarantine reason."""

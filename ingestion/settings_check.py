@@ -32,8 +32,9 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from ingestion.contracts import DmsSettings, TableContract
+from ingestion.contracts import TableContract
 from ingestion.discovery import PendingFile
+from ingestion.dms_settings import DmsSettings
 from ingestion.dmsfiles import DmsFile
 from ingestion.formats import OP_COLUMN, OPS, detect_layout
 from ingestion.samples import Sample, sample_files

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ingestion.contracts import Column, ColumnType, TableContract, parse_type
+from ingestion.column_types import ColumnType, parse_type
+from ingestion.contracts import Column, TableContract
 from ingestion.errors import UserError
 from modelgen.rules import DEFAULT_CODES, Check, ColumnRules, parse_check, parse_rules
 

@@ -35,7 +35,7 @@ from decimal import Decimal
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ingestion.contracts import ColumnType, parse_type
+from ingestion.column_types import ColumnType, parse_type
 
 INTEGER = r"^[+-]?[0-9]+$"
 PLAIN_NUMBER = r"^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)$"

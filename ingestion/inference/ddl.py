@@ -3,7 +3,7 @@
 ``CREATE TABLE`` statements of PostgreSQL (``pg_dump --schema-only``), MySQL, Oracle and SQL
 Server are read; other statements are skipped, except ``ALTER TABLE ... ADD [CONSTRAINT ..]
 PRIMARY KEY`` (how pg_dump writes keys) and ``COMMENT ON COLUMN`` (descriptions). Types map
-to the contract vocabulary (``ingestion.contracts.parse_type``), with what each source type
+to the contract vocabulary (``ingestion.column_types.parse_type``), with what each source type
 means in its dialect: MySQL ``datetime`` has no fraction (``timestamp(0)``), SQL Server's
 ``datetime`` has 3 digits, Oracle's ``DATE`` carries a time and ``NUMBER(p)`` is an integer.
 A trailing ``-- comment`` on a column's line (and comment-only lines right below it) becomes

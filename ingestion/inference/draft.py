@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import pyarrow as pa
 
-from ingestion.contracts import parse_type
+from ingestion.column_types import parse_type
 from ingestion.dmsfiles import DmsFile
 from ingestion.inference.csvtypes import TypeChoice, ValueStats, choose_type, misfit, value_stats
 from ingestion.inference.ddl import DdlTable

@@ -29,7 +29,8 @@ from dataclasses import dataclass, field
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ingestion.contracts import IDENTIFIER, parse_type
+from ingestion.column_types import parse_type
+from ingestion.identifiers import IDENTIFIER
 from ingestion.inference.csvtypes import choose_type, misfit, value_stats
 from ingestion.inference.sample import CsvSample, ParquetSample, column_texts
 
