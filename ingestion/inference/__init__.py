@@ -6,7 +6,8 @@ Modules, one job each:
   partitions and PreserveTransactions folders.
 - ``sample``: the first records of a file (CSV as text, NULL apart from ""; Parquet typed).
 - ``layout``: what the files show of the DMS settings (header, Op, timestamp and
-  change-sequence columns) and the table's columns.
+  change-sequence columns) and the table's columns, per file and per table; decided from
+  CSV records by ``csv_layout``, from Parquet files by ``parquet_layout``.
 - ``csvtypes``: the narrowest type that holds every CSV value seen; does a value fit a type.
 - ``parquet``: the contract type of a Parquet column.
 - ``ddl``: tables, types, keys, NOT NULL and comments from CREATE TABLE statements (sqlglot).
