@@ -8,6 +8,7 @@ Modules, one job each:
 - ``layout``: what the files show of the DMS settings (header, Op, timestamp and
   change-sequence columns) and the table's columns, per file and per table; decided from
   CSV records by ``csv_layout``, from Parquet files by ``parquet_layout``.
+- ``value_stats``: what a column's CSV values look like (``ValueStats``), mergeable across files.
 - ``csvtypes``: the narrowest type that holds every CSV value seen; does a value fit a type.
 - ``parquet``: the contract type of a Parquet column.
 - ``ddl``: tables, types, keys, NOT NULL and comments from CREATE TABLE statements (sqlglot).

@@ -34,7 +34,7 @@ import pyarrow as pa
 
 from ingestion.column_types import parse_type
 from ingestion.identifiers import IDENTIFIER
-from ingestion.inference.csvtypes import choose_type, misfit, value_stats
+from ingestion.inference.csvtypes import choose_type, misfit
 from ingestion.inference.layout import (
     CHANGE_SEQ,
     DEFAULT_CHANGE_SEQ_NAME,
@@ -46,6 +46,7 @@ from ingestion.inference.layout import (
     data_positions,
 )
 from ingestion.inference.sample import CsvSample
+from ingestion.inference.value_stats import value_stats
 
 _NAME_LIKE = re.compile(r"^[A-Za-z_$#@][A-Za-z0-9_$#@ .-]{0,127}$")
 

@@ -15,7 +15,7 @@ import pyarrow as pa
 from ingestion.column_types import parse_type
 from ingestion.dmsfiles import DmsFile
 from ingestion.inference.csv_layout import detect_csv_layout
-from ingestion.inference.csvtypes import TypeChoice, ValueStats, choose_type, misfit, value_stats
+from ingestion.inference.csvtypes import TypeChoice, choose_type, misfit
 from ingestion.inference.ddl import DdlTable
 from ingestion.inference.keys import suggest_key
 from ingestion.inference.layout import FileLayout, TableLayout
@@ -23,6 +23,7 @@ from ingestion.inference.parquet import holds, parquet_type, wider
 from ingestion.inference.parquet_layout import detect_parquet_layout
 from ingestion.inference.sample import CsvSample, ParquetSample, Sample
 from ingestion.inference.settings import Setting, SettingsDraft, table_settings
+from ingestion.inference.value_stats import ValueStats, value_stats
 
 
 @dataclass

@@ -16,7 +16,8 @@ from support.project import PROJECT
 from ingestion.column_types import parse_type
 from ingestion.contracts import load_contracts
 from ingestion.errors import UserError
-from ingestion.inference.csvtypes import choose_type, misfit, value_stats
+from ingestion.inference.csvtypes import choose_type, misfit
+from ingestion.inference.value_stats import value_stats
 
 
 def _type(*values: str | None) -> str:
