@@ -12,6 +12,7 @@ Modules, one job each:
 - ``csvtypes``: the narrowest type that holds every CSV value seen; does a value fit a type.
 - ``parquet``: the contract type of a Parquet column.
 - ``ddl``: tables, types, keys, NOT NULL and comments from CREATE TABLE statements (sqlglot).
+- ``ddl_types``: a DDL type of each dialect in the contract's vocabulary.
 - ``keys``: a primary key suggested from the full load.
 - ``draft``: one table's draft contract from its files and DDL.
 - ``settings``: per-table settings combined into the schema's ``_dms_settings.yml``.
