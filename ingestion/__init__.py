@@ -17,7 +17,9 @@ Modules, one job each:
 - ``conform``: cast a batch to its contract; rows that do not fit get a reason.
 - ``schemas``: the Arrow schemas of the raw zone and the quarantine.
 - ``storage``: the lake's file operations (``LakeStore``) and the local-folder store.
-- ``s3``: S3 through boto3: the DMS source and the lake store (AWS errors wrapped here).
+- ``aws``: boto3 clients, and AWS failures wrapped (``aws_call``: ``AwsError``, or
+  ``UserError`` for credentials and access).
+- ``s3``: S3 through boto3: the DMS source and the lake store.
 - ``locations``: open a source or a lake from a folder or ``s3://`` location (and refuse
   what is neither).
 - ``lake``: the raw zone and quarantine layout on any store, atomic writes.
