@@ -17,7 +17,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Literal
 
-from ingestion.contracts import DmsSettings, TableContract
+from ingestion.contracts import TableContract
+from ingestion.dms_settings import DmsSettings
 from ingestion.dmsfiles import DmsFile, NotADmsFileError, parse_key
 from ingestion.ledger import Ledger
 from ingestion.sources import FileSource, SourceObject

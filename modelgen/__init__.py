@@ -19,6 +19,7 @@ give. Modules, one job each:
 - ``layout``: which files are generated where, hand-written overrides, write and compare.
 - ``cli``: the ``dmsw models`` subcommand.
 
-It imports ``ingestion.contracts`` (the contract loader) and nothing else of the project.
+Of the project it imports the contract model only: ``ingestion.contracts`` (the contracts and
+their loader) and ``ingestion.column_types`` (the type vocabulary).
 The format is documented in docs/contracts.md.
 """

@@ -13,9 +13,11 @@ import yaml
 from support.handmade_dms import csv_text, raw_rows, run, settings_of, write
 from support.project import PROJECT
 
-from ingestion.contracts import load_contracts, parse_type
+from ingestion.column_types import parse_type
+from ingestion.contracts import load_contracts
 from ingestion.errors import UserError
-from ingestion.inference.csvtypes import choose_type, misfit, value_stats
+from ingestion.inference.csvtypes import choose_type, misfit
+from ingestion.inference.value_stats import value_stats
 
 
 def _type(*values: str | None) -> str:
@@ -338,7 +340,7 @@ def test_segment_and_hex_counter_load_files_are_all_sampled(
 
 def test_settings_at_aws_defaults_are_written_only_while_landing_assumes_otherwise() -> None:
     """Once landing's defaults are AWS's, _dms_settings.yml lists only what differs."""
-    from ingestion.contracts import DmsSettings
+    from ingestion.dms_settings import DmsSettings
     from ingestion.inference.settings import AWS_DEFAULTS, worth_writing
 
     for name, aws in AWS_DEFAULTS.items():

@@ -31,7 +31,8 @@ from support.handmade_dms import (
     write,
 )
 
-from ingestion.contracts import DmsSettings, load_contracts
+from ingestion.contracts import load_contracts
+from ingestion.dms_settings import DmsSettings
 
 LOAD_TS = "2026-03-01 07:00:00.000000"
 ORDERS_LOAD: list[list[Field]] = [

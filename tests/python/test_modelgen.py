@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from ingestion.cli import main
-from ingestion.contracts import parse_type
+from ingestion.column_types import parse_type
 from ingestion.errors import UserError
 from modelgen.layout import MARK, compare, plan, write
 from modelgen.rules import parse_rules

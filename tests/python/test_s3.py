@@ -18,6 +18,7 @@ import pytest
 from support.customer_rows import CUSTOMER_HEADER, customer_row
 from support.project import CONTRACTS
 
+from ingestion.aws import client
 from ingestion.cli import main
 from ingestion.contracts import load_contracts
 from ingestion.errors import AwsError, FilesFailedError, UserError
@@ -25,7 +26,7 @@ from ingestion.glue import GlueCatalog
 from ingestion.lake import Lake
 from ingestion.landing import Lander, Progress
 from ingestion.lock import LOCK, RunLock
-from ingestion.s3 import S3Source, S3Store, client
+from ingestion.s3 import S3Source, S3Store
 
 pytestmark = pytest.mark.s3
 

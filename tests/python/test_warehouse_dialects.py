@@ -25,9 +25,9 @@ import pytest
 from warehouse_check import edge_cases
 from warehouse_check.athena import athena_type
 from warehouse_check.capabilities import Finding, check_sql, sql_blocks, strict_type_conflicts
-from warehouse_check.engine import strip_comments
 from warehouse_check.proof import ENGINES, LAYERS, RUNS, Proof
 from warehouse_check.shims import Dialect
+from warehouse_check.statement import strip_comments
 
 pytestmark = [pytest.mark.dbt, pytest.mark.s3]
 
