@@ -85,6 +85,15 @@ class Generations:
     def table(self, name: str) -> int:
         return self.tables.get(name, FIRST)
 
+    def notes(self) -> list[str]:
+        """For the run report: each full load this run begins."""
+        return [
+            f"{table}: full load {generation} begins ({key} delivered again: a reload or a "
+            "truncate); downstream, keys it does not hold are deleted unless inserted after it "
+            "began"
+            for table, (generation, key) in sorted(self.begun.items())
+        ]
+
     def of(self, pending: PendingFile, table: str) -> int:
         """The generation of ``pending``'s rows of ``table``."""
         if pending.dms_file.kind == "load":

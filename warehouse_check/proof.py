@@ -19,7 +19,7 @@ run over the same lake.
    refuse timestamp(6)), which the Athena emulation shows.
 
 A failed command, a statement an emulation refused, or a differing relation is a failure.
-One module (about 315 lines): the run's steps above, in order, on one ``Proof``; the work of
+One module (about 325 lines): the run's steps above, in order, on one ``Proof``; the work of
 each step is in the modules it names.
 """
 
