@@ -5,7 +5,9 @@ summarised per file in ``ValueStats`` (module ``value_stats``). The stats of all
 table are merged, then ``choose_type`` picks, in this order:
 
 - ``boolean`` for ``true``/``false`` (any case);
-- ``smallint`` / ``integer`` / ``bigint`` by range; beyond bigint ``decimal(38,0)``;
+- ``bigint`` for integers (not ``smallint``/``integer`` by the sample's range: ids and
+  counters grow, and a CDC insert past a sampled range would be quarantined; DuckDB's and
+  Spark's CSV readers draft BIGINT alike); beyond bigint ``decimal(38,0)``;
 - ``decimal(p,s)``: ``s`` = the most decimals written (``117300.00`` has 2: the source's
   scale), ``p`` rounded up to 9, 18 or 38 (as integers round up to their type's range: a
   sample rarely holds the largest value; ``s`` is exact because more decimals would round);
@@ -48,10 +50,9 @@ class TypeChoice:
 
 
 def _integer_type(low: int, high: int) -> str | None:
-    for name, (lo, hi) in (("smallint", SMALLINT), ("integer", INT), ("bigint", BIGINT)):
-        if lo <= low and high <= hi:
-            return name
-    return None
+    """``bigint`` when every value fits it (module docstring: no narrower drafts)."""
+    lo, hi = BIGINT
+    return "bigint" if lo <= low and high <= hi else None
 
 
 def decimal_type(int_digits: int, scale: int) -> str | None:
