@@ -92,7 +92,7 @@ def discover(source: FileSource, contracts: Contracts, ledger: Ledger) -> Discov
                 unknown_tables[dms_file.table_name] += 1
                 continue
             pending = TableFile(obj, dms_file, contract)
-        if ledger.seen(obj):
+        if ledger.seen(obj, same_time=dms_file.kind == "load"):  # a LOAD file again: a reload
             found.already_landed += 1
             continue
         found.pending.append(pending)
