@@ -2,7 +2,12 @@
 
 Modules, one job each:
 
-- ``contracts``: the column contract of each source table and the DMS endpoint settings.
+- ``contracts``: the contract of each source table (columns, key, what the warehouse makes
+  of it) and its loader (``load_contracts``).
+- ``column_types``: the contract's type vocabulary (``parse_type``, ``ColumnType``): Arrow
+  storage and DuckDB cast of each type.
+- ``dms_settings``: the DMS endpoint settings of a schema (``_dms_settings.yml``), checked.
+- ``identifiers``: plain SQL identifiers, checked and quoted.
 - ``dmsfiles``: what a DMS object key means (table, LOAD, CDC or transaction file, order,
   date partitions).
 - ``sources``: where DMS files are read from (a local folder; ``s3`` has the S3 source).
@@ -12,7 +17,9 @@ Modules, one job each:
 - ``conform``: cast a batch to its contract; rows that do not fit get a reason.
 - ``schemas``: the Arrow schemas of the raw zone and the quarantine.
 - ``storage``: the lake's file operations (``LakeStore``) and the local-folder store.
-- ``s3``: S3 through boto3: the DMS source and the lake store (AWS errors wrapped here).
+- ``aws``: boto3 clients, and AWS failures wrapped (``aws_call``: ``AwsError``, or
+  ``UserError`` for credentials and access).
+- ``s3``: S3 through boto3: the DMS source and the lake store.
 - ``locations``: open a source or a lake from a folder or ``s3://`` location (and refuse
   what is neither).
 - ``lake``: the raw zone and quarantine layout on any store, atomic writes.
@@ -44,9 +51,11 @@ Modules, one job each:
 - ``errors``: the one error root; each branch carries its exit code; ``explain`` turns any
   other exception (Ctrl-C, an OS error, a bug) into one.
 - ``inference``: draft contracts from DMS files and DDL (``dmsw contracts infer``).
-- ``cli``: the ``dmsw`` command (parses arguments, prints, maps errors to exit codes;
+- ``cli``: the ``dmsw`` command (parses arguments, prints, maps errors to exit codes), one
+  module per command group: ``cli.land``, ``cli.status``, ``cli.lock``, ``cli.models``,
+  ``cli.simulate`` (its options and what it prints), ``cli.options`` (what they share);
   ``dmsw simulate`` runs the top-level ``simulator`` package, the demo and test data
-  generator, imported only by that subcommand).
+  generator, imported only by that subcommand.
 """
 
 __version__ = "0.1.0"

@@ -17,7 +17,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ingestion.contracts import IDENTIFIER, TableContract, quote
+from ingestion.contracts import TableContract
 from ingestion.dmsfiles import DmsFile
 from ingestion.errors import FileRejectedError
 from ingestion.exact_casts import (
@@ -27,6 +27,7 @@ from ingestion.exact_casts import (
     conversion,
 )
 from ingestion.formats import OP_COLUMN
+from ingestion.identifiers import IDENTIFIER, quote
 
 # the lake's schemas moved to ``ingestion.schemas``; these names stay importable from here
 # (scripts/dbt_offline.py imports them)

@@ -1,13 +1,14 @@
-"""Table contracts: the columns, types and primary key of each source table.
+"""Table contracts: the columns, types and primary key of each source table, and what the
+warehouse makes of it; ``load_contracts`` reads them.
 
 A contract is one YAML file, ``<contracts dir>/<schema>/<table>.yml``; adding a table to the
 raw zone is adding a file. ``<schema>/_dms_settings.yml`` mirrors the DMS endpoint settings
-that shaped that schema's files.
+that shaped that schema's files (``dms_settings``). A column's type is a word of the type
+vocabulary (``column_types``); names are plain identifiers (``identifiers``).
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,149 +16,10 @@ from typing import Any
 import pyarrow as pa
 import yaml
 
+from ingestion.column_types import ColumnType, parse_type
+from ingestion.dms_settings import DmsSettings
 from ingestion.errors import UserError
-
-IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,127}$")
-
-
-@dataclass(frozen=True)
-class ColumnType:
-    """A contract type, parsed: its canonical name and parameters.
-
-    Canonical names: ``smallint``, ``integer``, ``bigint``, ``decimal(p,s)``, ``double``,
-    ``boolean``, ``varchar`` / ``varchar(n)``, ``char(n)``, ``date``, ``timestamp`` /
-    ``timestamp(p)`` (p fractional digits, 0-6; UTC wall-clock time), ``uuid``, ``json``,
-    ``binary``. Source spellings are accepted as aliases (``numeric(18,2)``, ``int8``,
-    ``character varying(100)``, ``text``, ``float8``, ``bytea``, ``timestamptz``, ...).
-    """
-
-    name: str
-    precision: int | None = None
-    """decimal: total digits; timestamp: fractional second digits (6 when not given)."""
-    scale: int | None = None
-    length: int | None = None
-    """varchar/char: the most characters a value may have (None: no limit)."""
-
-    def __str__(self) -> str:
-        if self.name == "decimal":
-            return f"decimal({self.precision},{self.scale})"
-        if self.name in ("varchar", "char") and self.length is not None:
-            return f"{self.name}({self.length})"
-        if self.name == "timestamp" and self.precision not in (None, 6):
-            return f"timestamp({self.precision})"
-        return self.name
-
-    @property
-    def arrow_type(self) -> pa.DataType:
-        """How values of this type are stored in the raw zone's Parquet files."""
-        if self.name == "decimal":
-            assert self.precision is not None and self.scale is not None
-            return pa.decimal128(self.precision, self.scale)
-        return _ARROW_TYPES[self.name]
-
-    @property
-    def duckdb_type(self) -> str:
-        """The DuckDB type a value is cast to when it lands (matches ``arrow_type``)."""
-        if self.name == "decimal":
-            return str(self)
-        if self.is_text:
-            return "varchar"
-        return {"binary": "blob", "timestamp": "timestamp"}.get(self.name, self.name)
-
-    @property
-    def is_text(self) -> bool:
-        """Stored as text (lengths, uuid and json are checked, not stored differently)."""
-        return bool(pa.types.is_string(self.arrow_type))
-
-
-_ARROW_TYPES: dict[str, pa.DataType] = {
-    "smallint": pa.int16(),
-    "integer": pa.int32(),
-    "bigint": pa.int64(),
-    "double": pa.float64(),
-    "boolean": pa.bool_(),
-    "varchar": pa.string(),
-    "char": pa.string(),
-    "date": pa.date32(),
-    "timestamp": pa.timestamp("us"),
-    "uuid": pa.string(),
-    "json": pa.string(),
-    "binary": pa.binary(),
-}
-_ALIASES = {
-    "int2": "smallint",
-    "int": "integer",
-    "int4": "integer",
-    "int8": "bigint",
-    "float8": "double",
-    "doubleprecision": "double",
-    "float": "double",
-    "bool": "boolean",
-    "text": "varchar",
-    "string": "varchar",
-    "charactervarying": "varchar",
-    "character": "char",
-    "numeric": "decimal",
-    "timestampwithouttimezone": "timestamp",
-    "timestampwithtimezone": "timestamp",
-    "timestamptz": "timestamp",
-    "datetime": "timestamp",
-    "jsonb": "json",
-    "bytea": "binary",
-    "varbinary": "binary",
-    "blob": "binary",
-}
-_TYPE = re.compile(r"^(?P<name>[a-z][a-z0-9]*)(?:\((?P<args>[0-9]+(?:,[0-9]+)?)\))?$")
-
-
-def parse_type(text: str) -> ColumnType:
-    """Parse a contract type (see ``ColumnType``), or raise UserError saying what is allowed."""
-    normalized = re.sub(r"\s+", "", str(text).lower())
-    # "timestamp(3) with time zone" and friends: the parameter sits before the zone words
-    normalized = re.sub(r"^timestamp(\(\d+\))?with(out)?timezone$", r"timestamp\1", normalized)
-    match = _TYPE.match(normalized)
-    supported = (
-        "smallint, integer, bigint, decimal(p,s), double, boolean, varchar, varchar(n), "
-        "char(n), date, timestamp, timestamp(p), uuid, json, binary"
-    )
-    if not match:
-        raise UserError(f"type {text!r} is not supported (use one of: {supported})")
-    name = _ALIASES.get(match.group("name"), match.group("name"))
-    args = [int(a) for a in match.group("args").split(",")] if match.group("args") else []
-    if name == "decimal" and len(args) in (1, 2):
-        precision, scale = args[0], (args[1] if len(args) == 2 else 0)
-        if 1 <= precision <= 38 and scale <= precision:
-            return ColumnType("decimal", precision, scale)
-    elif name in ("varchar", "char") and len(args) <= 1:
-        length = args[0] if args else None
-        if length is None and name == "char":
-            length = 1  # SQL: char means char(1)
-        if length is None or length >= 1:
-            return ColumnType(name, length=length)
-    elif name == "timestamp" and len(args) <= 1:
-        precision = args[0] if args else 6
-        if 0 <= precision <= 6:
-            return ColumnType("timestamp", precision=precision)
-    elif name in _ARROW_TYPES and not args:
-        return ColumnType(name)
-    raise UserError(f"type {text!r} is not supported (use one of: {supported})")
-
-
-def check_identifier(name: str, what: str) -> str:
-    """Return ``name`` if it is a plain SQL identifier, else raise UserError."""
-    if not IDENTIFIER.match(name):
-        raise UserError(f"{what} {name!r} is not a plain identifier (letters, digits, _)")
-    return name
-
-
-def quote(name: str) -> str:
-    """Quote a validated identifier for SQL."""
-    return '"' + check_identifier(name, "identifier") + '"'
-
-
-def arrow_type(sql_type: str) -> pa.DataType:
-    """The Arrow type that stores a contract type."""
-    return parse_type(sql_type).arrow_type
+from ingestion.identifiers import check_identifier
 
 
 @dataclass(frozen=True)
@@ -200,90 +62,6 @@ class Column:
     def sql_type(self) -> str:
         """The canonical type text, e.g. ``decimal(18,2)``, ``varchar(100)``."""
         return str(self.column_type)
-
-
-PARTITION_SEQUENCES = ("YYYYMMDD", "YYYYMMDDHH", "YYYYMM", "MMYYYYDD", "DDMMYYYY")
-PARTITION_DELIMITERS = {"SLASH": "/", "DASH": "-", "UNDERSCORE": "_", "NONE": ""}
-_CDC_PATH = re.compile(r"^[A-Za-z0-9_.=-]+(?:/[A-Za-z0-9_.=-]+)*$")
-
-
-@dataclass(frozen=True)
-class DmsSettings:
-    """The S3 endpoint settings that decide a file's layout (see dms-s3-format.md).
-
-    Names follow the endpoint settings in snake case: ``add_column_name`` (AddColumnName),
-    ``include_op_for_full_load``, ``timestamp_column_name``, the change sequence column added
-    by a transformation rule, ``csv_delimiter`` (CsvDelimiter), ``date_partition_enabled``,
-    ``date_partition_sequence``, ``date_partition_delimiter`` and ``cdc_path`` (set when
-    PreserveTransactions is on: the folder below the DMS root holding ``CDC_TXN-*`` files).
-    The defaults are AWS DMS's own: no header, no Op in full-load files, no timestamp or
-    change-sequence column, comma, no date partitions.
-    """
-
-    add_column_name: bool = False
-    include_op_for_full_load: bool = False
-    timestamp_column_name: str | None = None
-    change_seq_column_name: str | None = None
-    csv_delimiter: str = ","
-    date_partition_enabled: bool = False
-    date_partition_sequence: str = "YYYYMMDD"
-    date_partition_delimiter: str = "SLASH"
-    cdc_path: str | None = None
-
-    @classmethod
-    def from_mapping(cls, data: dict[str, Any], origin: str) -> DmsSettings:
-        known = {f for f in cls.__dataclass_fields__}
-        unknown = set(data) - known
-        if unknown:
-            raise UserError(
-                f"{origin}: unknown setting(s) {sorted(unknown)}; known: {sorted(known)}"
-            )
-        defaults = cls()
-
-        def flag(name: str) -> bool:
-            value = data.get(name, getattr(defaults, name))
-            if not isinstance(value, bool):
-                raise UserError(f"{origin}: {name} must be true or false, got {value!r}")
-            return value
-
-        def text(name: str) -> str | None:
-            value = data.get(name, getattr(defaults, name))
-            return str(value) if value not in (None, "") else None
-
-        sequence = str(text("date_partition_sequence")).upper()
-        delimiter = str(text("date_partition_delimiter")).upper()
-        csv_delimiter = data.get("csv_delimiter", defaults.csv_delimiter)
-        settings = cls(
-            add_column_name=flag("add_column_name"),
-            include_op_for_full_load=flag("include_op_for_full_load"),
-            timestamp_column_name=text("timestamp_column_name"),
-            change_seq_column_name=text("change_seq_column_name"),
-            csv_delimiter=str(csv_delimiter),
-            date_partition_enabled=flag("date_partition_enabled"),
-            date_partition_sequence=sequence,
-            date_partition_delimiter=delimiter,
-            cdc_path=(text("cdc_path") or "").strip("/") or None,
-        )
-        for name in (settings.timestamp_column_name, settings.change_seq_column_name):
-            if name is not None:
-                check_identifier(name, f"{origin}: column")
-        if len(settings.csv_delimiter) != 1 or settings.csv_delimiter in '"\r\n':
-            raise UserError(f"{origin}: csv_delimiter must be one character other than a quote")
-        if sequence not in PARTITION_SEQUENCES:
-            raise UserError(
-                f"{origin}: date_partition_sequence {sequence!r} is not one of "
-                f"{', '.join(PARTITION_SEQUENCES)}"
-            )
-        if delimiter not in PARTITION_DELIMITERS:
-            raise UserError(
-                f"{origin}: date_partition_delimiter {delimiter!r} is not one of "
-                f"{', '.join(PARTITION_DELIMITERS)}"
-            )
-        if settings.cdc_path is not None and (
-            not _CDC_PATH.match(settings.cdc_path) or ".." in settings.cdc_path.split("/")
-        ):
-            raise UserError(f"{origin}: cdc_path {settings.cdc_path!r} is not a plain folder path")
-        return settings
 
 
 @dataclass(frozen=True)

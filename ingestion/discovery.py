@@ -17,7 +17,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Literal
 
-from ingestion.contracts import DmsSettings, TableContract
+from ingestion.contracts import TableContract
+from ingestion.dms_settings import DmsSettings
 from ingestion.dmsfiles import DmsFile, NotADmsFileError, parse_key
 from ingestion.ledger import Ledger
 from ingestion.sources import FileSource, SourceObject
@@ -91,7 +92,7 @@ def discover(source: FileSource, contracts: Contracts, ledger: Ledger) -> Discov
                 unknown_tables[dms_file.table_name] += 1
                 continue
             pending = TableFile(obj, dms_file, contract)
-        if ledger.seen(obj):
+        if ledger.seen(obj, same_time=dms_file.kind == "load"):  # a LOAD file again: a reload
             found.already_landed += 1
             continue
         found.pending.append(pending)

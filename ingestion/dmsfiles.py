@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from ingestion.contracts import PARTITION_DELIMITERS, DmsSettings
+from ingestion.dms_settings import PARTITION_DELIMITERS, DmsSettings
 
 _LOAD = re.compile(r"^(?:SEGMENT(?P<segment>\d+)_)?LOAD(?P<counter>[0-9A-Fa-f]{8})$")
 _CDC = re.compile(r"^(?P<date>\d{8})-(?P<time>\d{9,10})$")

@@ -20,11 +20,11 @@
         └── ObjectVanishedError      listed, then gone or changed: left for a later run
 
 The CLI prints ``error: <message>`` and exits with ``exit_code``, never a traceback, for
-every error under the root (``ingestion/cli.py``, one place; ``--debug`` adds the
+every error under the root (``ingestion/cli/__init__.py``, one place; ``--debug`` adds the
 traceback). AWS client errors are wrapped into ``AwsError`` where ``s3`` and ``glue`` call
-AWS, so nothing else needs to know botocore. What is not under the root (Ctrl-C, an
-operating-system error such as a full disk, a bug) is turned into one by ``explain``, so the
-CLI still prints one line and a documented code.
+AWS (``aws.aws_call``), so nothing else needs to know botocore. What is not under the root
+(Ctrl-C, an operating-system error such as a full disk, a bug) is turned into one by
+``explain``, so the CLI still prints one line and a documented code.
 """
 
 from __future__ import annotations

@@ -35,8 +35,10 @@ timestamp is converted to UTC, nanoseconds are kept only when they are zeros.
 Cost: every check has a cheap test that settles the usual value (it prints as written, a
 plain number within the wider decimal, a timestamp without ``+``/``-``/space after its
 date, trailing zero digits); only the values it does not settle go through the exact digit
-counting (regular expressions). One module on purpose (about 380 lines): the rules of every
-type side by side, in the order docs/landing.md lists them.
+counting (regular expressions). One module on purpose (about 380 lines): the SQL pieces are
+shared across types (a number's parts and fraction digits by integers, decimals, dates and
+timestamps; the timestamp reading by dates; the quarantine reasons by all), and the rules of
+every type read side by side, in the order docs/landing.md lists them.
 """
 
 from __future__ import annotations
@@ -46,7 +48,7 @@ from dataclasses import dataclass
 
 import pyarrow as pa
 
-from ingestion.contracts import ColumnType
+from ingestion.column_types import ColumnType
 
 PREVIEW = 60
 """Characters of a value shown in a quarantine reason."""

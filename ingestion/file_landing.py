@@ -25,6 +25,7 @@ from ingestion.discovery import Contracts, PendingFile, TableFile, TransactionFi
 from ingestion.dmsfiles import DmsFile
 from ingestion.errors import FileRejectedError, ObjectVanishedError, RunInterruptedError
 from ingestion.formats import READ_ERRORS, open_file
+from ingestion.generations import FIRST, Generations
 from ingestion.lake import Lake
 from ingestion.ledger import Ledger, LedgerEntry, Status
 from ingestion.quarantine import unknown_contract
@@ -47,6 +48,8 @@ class RunContext:
     ledger: Ledger
     """Read here (duplicates, new versions); records are written by the run."""
     stamp: RunStamp
+    generations: Generations
+    """The full load each file's rows belong to, per table."""
     stop: threading.Event = field(default_factory=threading.Event)
     """Set when the run is interrupted: the file stops at its next batch, staging removed."""
 
@@ -110,14 +113,18 @@ class FileLanding:
                 return self._reject(printable(str(exc)))
         sha = reader.sha256
         ledger = self.context.ledger
-        if ledger.has_content(obj.key, sha):
+        is_load = dms_file.kind == "load"
+        if ledger.has_content(obj.key, sha) and not is_load:
             for writer in writers:
                 writer.abort()
             return self._entry(sha, "duplicate", [])
         notes = []
-        if ledger.has_key(obj.key):
+        if ledger.has_key(obj.key) and not is_load:
             notes.append("new content under an already landed key: landed as a new version")
         name = f"{dms_file.stem}__{sha[:16]}.parquet"
+        generation = self._generation()
+        if is_load and generation > FIRST:  # the same bytes may be in an earlier full load
+            name = f"{dms_file.stem}__{sha[:16]}__g{generation}.parquet"
         committed = [(writer, *writer.commit(name)) for writer in writers]
         for writer in writers:
             self._note_columns(writer)
@@ -137,10 +144,19 @@ class FileLanding:
         if changes:
             self.outcome.columns[writer.contract.qualified_name] = changes
 
+    def _generation(self, table: str | None = None) -> int:
+        """The full load the rows of ``table`` (default: the file's table) belong to."""
+        if table is None:
+            table = (
+                self.pending.contract.qualified_name if isinstance(self.pending, TableFile) else ""
+            )
+        return self.context.generations.of(self.pending, table)
+
     def _writer(self, contract: TableContract) -> TableWriter:
         context = self.context
+        generation = self._generation(contract.qualified_name)
         return TableWriter(
-            context.lake, context.stamp, self.conformer, contract, self.pending.obj.key
+            context.lake, context.stamp, self.conformer, contract, self.pending.obj.key, generation
         )
 
     def _start(self, writer: TableWriter, names: list[str], dms_file: DmsFile) -> ColumnPlan:
@@ -258,6 +274,7 @@ class FileLanding:
             source_modified=obj.modified,
             max_commit_ts=max(newest).isoformat(sep=" ") if newest else None,
             tables=tables,
+            load_generation=self._generation() if isinstance(self.pending, TableFile) else None,
         )
 
 

@@ -4,6 +4,10 @@ CSV is read with pyarrow's streaming reader with DMS's conventions: RFC 4180 quo
 newlines inside quoted values, NULL as an empty unquoted field and ``""`` as an empty string.
 Every column is read as text; ``conform`` casts to the contract. Records whose field count is
 wrong are not dropped: they are returned as ``BadRecord`` for the quarantine.
+
+One job, one module (about 330 lines): reading a DMS file, CSV or Parquet, into the same
+``ParsedFile`` (``open_file`` picks the reader). The CSV reader is most of it: the header
+decision, row positions past the records the reader skips, bad UTF-8 and NUL bytes.
 """
 
 from __future__ import annotations

@@ -22,9 +22,10 @@ import pyarrow as pa
 from botocore.exceptions import ClientError
 
 from ingestion import commits
-from ingestion.contracts import TableContract, check_identifier
+from ingestion.aws import aws_call
+from ingestion.contracts import TableContract
+from ingestion.identifiers import check_identifier
 from ingestion.lake import Lake
-from ingestion.s3 import aws_call
 from ingestion.schemas import QUARANTINE_SCHEMA, raw_schema
 
 QUARANTINE_TABLE = "landing_quarantine"

@@ -24,7 +24,8 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from ingestion.contracts import TableContract, check_identifier
+from ingestion.contracts import TableContract
+from ingestion.identifiers import check_identifier
 from ingestion.storage import LakeStore, LocalStore, check_relative
 from ingestion.streams import ByteStream
 

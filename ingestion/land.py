@@ -74,8 +74,8 @@ def land(options: LandOptions, progress: Callable[[Progress], None] | None = Non
 
 def register_in_glue(summary: RunSummary, lake: Lake, lander: Lander, database: str) -> None:
     """Upsert the raw tables and the quarantine; a refusal is noted, not raised."""
+    from ingestion.aws import client
     from ingestion.glue import GlueCatalog, register_lake
-    from ingestion.s3 import client
 
     try:
         catalog = GlueCatalog(client("glue"), database)

@@ -2,8 +2,9 @@
 
 The run checks that the lake can be written, holds the lake's lock, lists the new files
 (``discovery``), checks the source root against the one the lake was landed from
-(``source_root``), removes what a killed run staged, writes the zero-row schema files and
-lands the new files in parallel threads
+(``source_root``), removes what a killed run staged, writes the zero-row schema files,
+numbers each table's full loads (``generations``: a LOAD file again is a reload) and lands
+the new files in parallel threads
 (``file_landing``, one outcome per file). It takes the outcomes in DMS order and, for each,
 records the ledger entry (after the file's outputs are visible: that is what makes a file
 count as landed), counts it into the ``RunSummary``, merges its drift and reports progress.
@@ -45,6 +46,7 @@ from ingestion.conform import Conformer
 from ingestion.discovery import Contracts, PendingFile, TableFile, discover
 from ingestion.errors import RunInterruptedError, RunTerminatedError, SignalStop, UserError
 from ingestion.file_landing import FileLanding, FileOutcome, RunContext
+from ingestion.generations import assign
 from ingestion.lake import LEDGER, Lake
 from ingestion.ledger import Ledger
 from ingestion.lock import RunLock
@@ -206,8 +208,10 @@ class Lander:
         self.summary.notes.extend(checked.notes)
         pending = [p for p in found.pending if not _stopped(p, checked.stopped)]
         self.summary.files_stopped = len(found.pending) - len(pending)
+        generations = assign(pending, ledger.entries)  # which full load each file is in
+        self.summary.notes.extend(generations.notes())
         context = RunContext(
-            self.source, self.lake, self.contracts, ledger, self.stamp, stop=self._stop
+            self.source, self.lake, self.contracts, ledger, self.stamp, generations, self._stop
         )
 
         def land(pending: PendingFile) -> FileOutcome:

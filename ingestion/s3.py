@@ -1,10 +1,8 @@
-"""S3 as the DMS source and as the lake, through boto3 only.
+"""S3 as the DMS source and as the lake, through boto3 only (clients and AWS errors: ``aws``).
 
-The endpoint, region and credentials come from the standard AWS configuration: environment
-variables (``AWS_ACCESS_KEY_ID``, ``AWS_REGION``, ``AWS_ENDPOINT_URL``/``AWS_ENDPOINT_URL_S3``
-...), ``AWS_PROFILE`` and the shared config files, instance or task roles. Nothing is read
-whole into memory: objects are streamed, listings are paginated, lake files are uploaded from a
-local staged file (multipart above 8 MB), so a file appears under its key only when complete.
+Nothing is read whole into memory: objects are streamed, listings are paginated, lake files
+are uploaded from a local staged file (multipart above 8 MB), so a file appears under its key
+only when complete.
 """
 
 from __future__ import annotations
@@ -15,23 +13,13 @@ import shutil
 import tempfile
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO, Literal
+from typing import TYPE_CHECKING, Any, BinaryIO
 
-import boto3
-from boto3.exceptions import Boto3Error
-from botocore.config import Config
-from botocore.exceptions import (
-    BotoCoreError,
-    ClientError,
-    NoCredentialsError,
-    NoRegionError,
-    PartialCredentialsError,
-    ProfileNotFound,
-)
+from botocore.exceptions import BotoCoreError, ClientError
 
 from ingestion import faults
+from ingestion.aws import aws_call, client, configuration_problem, error_code
 from ingestion.errors import AwsError, ObjectVanishedError, UserError
 from ingestion.sources import SourceObject
 from ingestion.storage import STAGING_PREFIX, check_relative
@@ -76,73 +64,6 @@ def parse_s3_url(url: str) -> tuple[str, str]:
     return bucket, prefix
 
 
-_DENIED = {
-    "AccessDenied",
-    "403",
-    "Forbidden",
-    "AllAccessDisabled",
-    "InvalidAccessKeyId",
-    "SignatureDoesNotMatch",
-    "ExpiredToken",
-    "InvalidToken",
-    "TokenRefreshRequired",
-}
-_CREDENTIALS = (
-    "AWS credentials: set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run "
-    "with an instance or task role"
-)
-
-
-def _configuration_problem(what: str, exc: Exception) -> UserError | None:
-    """A failure the operator must fix (credentials, permissions, a profile), as UserError."""
-    if isinstance(exc, NoCredentialsError | PartialCredentialsError):
-        return UserError(f"{what}: no usable {_CREDENTIALS}")
-    if isinstance(exc, ProfileNotFound):
-        return UserError(f"{what}: {exc}: set AWS_PROFILE to a profile in ~/.aws/config")
-    if isinstance(exc, NoRegionError):
-        return UserError(f"{what}: no AWS region: set AWS_REGION (e.g. eu-west-1)")
-    if isinstance(exc, ClientError) and _code(exc) in _DENIED:
-        return UserError(
-            f"{what}: access denied ({_code(exc)}): check the {_CREDENTIALS}, and that they "
-            "may read the source and write the lake (docs/iam/)"
-        )
-    return None
-
-
-@contextmanager
-def aws_call(what: str) -> Iterator[None]:
-    """Turn a boto3/botocore failure of ``what`` into AwsError (exit 1: the next run retries),
-    or UserError (exit 2) when the operator must fix something first (credentials, access).
-
-    Every call to AWS goes through this, so no other module needs to know botocore's errors.
-    """
-    try:
-        yield
-    except (BotoCoreError, ClientError, Boto3Error) as exc:
-        problem = _configuration_problem(what, exc)
-        if problem is not None:
-            raise problem from exc
-        raise AwsError(f"{what}: {exc}") from exc
-
-
-def client(service: Literal["s3", "glue"] = "s3") -> Any:
-    """A boto3 client configured the standard AWS way, with standard retries."""
-    try:
-        session = boto3.session.Session()
-        config = Config(retries={"mode": "standard"})
-        if service == "glue":
-            return session.client("glue", config=config)
-        return session.client("s3", config=config)
-    except BotoCoreError as exc:
-        raise _configuration_problem("AWS configuration", exc) or UserError(
-            f"AWS configuration: {exc}: check AWS_PROFILE, AWS_REGION and AWS_ENDPOINT_URL"
-        ) from exc
-
-
-def _code(exc: ClientError) -> str:
-    return str(exc.response.get("Error", {}).get("Code", ""))
-
-
 def _pages(pages: Any, what: str) -> Iterator[dict[str, Any]]:
     """A paginator's pages, with AWS failures (raised while paging) as AwsError."""
     with aws_call(what):
@@ -175,17 +96,17 @@ def _check_bucket(s3: Any, bucket: str, what: str, option: str) -> None:
     try:
         s3.head_bucket(Bucket=bucket)
     except ClientError as exc:
-        code = _code(exc)
+        code = error_code(exc)
         if code in _GONE or code == "NoSuchBucket":
             raise UserError(f"{what} bucket {bucket!r} does not exist: check {option}") from exc
         if code in ("301", "PermanentRedirect"):
             raise UserError(
                 f"{what} bucket {bucket!r} is in another region: set AWS_REGION to its region"
             ) from exc
-        problem = _configuration_problem(f"{what} bucket {bucket!r}", exc)
+        problem = configuration_problem(f"{what} bucket {bucket!r}", exc)
         raise problem or UserError(f"{what} bucket {bucket!r}: {code or exc}") from exc
     except BotoCoreError as exc:
-        problem = _configuration_problem(f"{what} bucket {bucket!r}", exc)
+        problem = configuration_problem(f"{what} bucket {bucket!r}", exc)
         if problem is not None:
             raise problem from exc
         raise AwsError(
@@ -237,9 +158,9 @@ class S3Source:
             try:
                 response = self.s3.get_object(Bucket=self.bucket, Key=self._key(key), **extra)
             except ClientError as exc:
-                if _code(exc) in _GONE:
+                if error_code(exc) in _GONE:
                     raise ObjectVanishedError(f"{key} was listed but is gone") from exc
-                if _code(exc) in _CHANGED:
+                if error_code(exc) in _CHANGED:
                     raise ObjectVanishedError(f"{key} changed since it was listed") from exc
                 raise
         return io.BufferedReader(_Body(response["Body"]), buffer_size=1 << 20)
@@ -288,7 +209,7 @@ class S3Store:
             try:
                 response = self.s3.get_object(Bucket=self.bucket, Key=self._key(rel))
             except ClientError as exc:
-                if _code(exc) in _GONE:
+                if error_code(exc) in _GONE:
                     return None
                 raise
             data: bytes = response["Body"].read()
@@ -332,7 +253,7 @@ class S3Store:
                     Bucket=self.bucket, Key=self._key(rel), Body=data, IfNoneMatch="*"
                 )
             except ClientError as exc:
-                if _code(exc) in _EXISTS:
+                if error_code(exc) in _EXISTS:
                     return False
                 raise
         faults.checkpoint(f"after creating {rel}")

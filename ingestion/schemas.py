@@ -1,7 +1,8 @@
 """The Arrow schemas of the lake's tables: the raw zone (per contract) and the quarantine.
 
 A raw-zone file holds the DMS change metadata, the contract's columns typed, any columns the
-contract does not know (schema drift, as text) and the lineage of each row. The quarantine
+contract does not know (schema drift, as text) and the lineage of each row (with the full load
+of its table it belongs to: ``generations``). The quarantine
 holds the records that could not land, with their file, row, reason and text.
 """
 
@@ -22,6 +23,7 @@ TRAILER_FIELDS = [
     pa.field("_dms_row", pa.int64()),
     pa.field("_landing_run_id", pa.string()),
     pa.field("_landed_at", pa.timestamp("us")),
+    pa.field("_load_generation", pa.int32()),
 ]
 QUARANTINE_SCHEMA = pa.schema(
     [

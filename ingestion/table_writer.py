@@ -43,9 +43,12 @@ class TableWriter:
         conformer: Conformer,
         contract: TableContract,
         key: str,
+        generation: int,
     ) -> None:
         self.lake = lake
         self.stamp = stamp
+        self.generation = generation
+        """The full load of the table the rows belong to (``generations``)."""
         self.conformer = conformer
         self.contract = contract
         self.key = key
@@ -79,6 +82,7 @@ class TableWriter:
             "_dms_file_order": pa.scalar(dms_file.order_key),
             "_landing_run_id": pa.scalar(self.stamp.run_id),
             "_landed_at": timestamp_scalar(self.stamp.started),
+            "_load_generation": pa.scalar(self.generation, pa.int32()),
         }
         for name, value in lineage.items():
             good = good.append_column(name, pa.repeat(value, n))

@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pyarrow as pa
 
-from ingestion.contracts import DmsSettings, TableContract
+from ingestion.contracts import TableContract
+from ingestion.dms_settings import DmsSettings
 from ingestion.dmsfiles import DmsFile
 from ingestion.errors import FileRejectedError
 from ingestion.formats import BadRecord, expected_columns

@@ -9,12 +9,17 @@ give. Modules, one job each:
 
 - ``rules``: the rule vocabulary of a column (standardisations, checks, consequences).
 - ``spec``: a contract seen from the warehouse (columns, documents, key, names).
-- ``sql``: the SQL of each generated model.
-- ``properties``: their YAML (descriptions, tests) and docs blocks.
+- ``sql``: what the SQL of every model is made of, and the bronze model's SQL;
+  ``sql_changes``: ``slv_<entity>__changes`` (the rules as SQL); ``sql_silver``: the other
+  silver models.
+- ``properties``: the silver models' YAML (descriptions, tests) and the shared helpers;
+  ``properties_bronze``: the sources and bronze models' YAML; ``column_tests``: the data
+  tests of a column's rules; ``docs_blocks``: the docs blocks of the columns.
 - ``yamltext``: the YAML layout.
 - ``layout``: which files are generated where, hand-written overrides, write and compare.
 - ``cli``: the ``dmsw models`` subcommand.
 
-It imports ``ingestion.contracts`` (the contract loader) and nothing else of the project.
+Of the project it imports the contract model only: ``ingestion.contracts`` (the contracts and
+their loader) and ``ingestion.column_types`` (the type vocabulary).
 The format is documented in docs/contracts.md.
 """

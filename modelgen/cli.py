@@ -1,4 +1,4 @@
-"""``dmsw models generate`` and ``dmsw models check`` (called by ``ingestion.cli``)."""
+"""``dmsw models generate`` and ``dmsw models check`` (called by ``ingestion.cli.models``)."""
 
 from __future__ import annotations
 

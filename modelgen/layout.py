@@ -18,7 +18,7 @@ from pathlib import Path
 
 from ingestion.contracts import load_contracts
 from ingestion.errors import UserError
-from modelgen import properties, sql
+from modelgen import docs_blocks, properties, properties_bronze, sql, sql_changes, sql_silver
 from modelgen.spec import EntitySpec, build_spec, relative_origin
 from modelgen.yamltext import dump
 
@@ -159,13 +159,13 @@ def plan(project: Path, contracts_dir: Path) -> Plan:
         by_schema[spec.schema].append(spec)
         folder = Path("models/silver") / spec.entity
         sources = {
-            spec.model("changes"): sql.changes(spec),
-            spec.model("latest"): sql.latest(spec),
-            spec.model(): sql.current(spec),
-            spec.model("rejects"): sql.rejects(spec),
+            spec.model("changes"): sql_changes.changes(spec),
+            spec.model("latest"): sql_silver.latest(spec),
+            spec.model(): sql_silver.current(spec),
+            spec.model("rejects"): sql_silver.rejects(spec),
         }
         if spec.history:
-            sources[spec.model("history")] = sql.history(spec)
+            sources[spec.model("history")] = sql_silver.history(spec)
         for name, text in sources.items():
             model_file(folder, name, text)
         entries = properties.silver_models(spec, set(result.skipped))
@@ -174,25 +174,25 @@ def plan(project: Path, contracts_dir: Path) -> Plan:
             result.files[folder / f"_silver_{spec.entity}__models.yml"] = dump(
                 {"version": 2, "models": entries}, comment
             )
-        result.files[folder / f"_{spec.entity}__docs.md"] = properties.docs(spec)
+        result.files[folder / f"_{spec.entity}__docs.md"] = docs_blocks.docs(spec)
     for schema, schema_specs in sorted(by_schema.items()):
         folder = Path("models/bronze") / schema.lower()
         origin = relative_origin(contracts_dir / schema, project) + "/"
         comment = YAML_COMMENT.format(origin=origin)
         result.files[folder / f"_bronze_{schema.lower()}__sources.yml"] = dump(
-            properties.sources(schema, schema_specs), comment
+            properties_bronze.sources(schema, schema_specs), comment
         )
         entries = []
         for spec in schema_specs:
             model_file(folder, spec.staging, sql.bronze(spec))
             if spec.staging not in result.skipped:
-                entries.append(properties.bronze_model(spec))
+                entries.append(properties_bronze.bronze_model(spec))
         if entries:
             result.files[folder / f"_bronze_{schema.lower()}__models.yml"] = dump(
                 {"version": 2, "models": entries}, comment
             )
     origin = relative_origin(contracts_dir, project) + "/"
-    model_file(QUALITY_FOLDER, "slv_data_quality", sql.data_quality(specs, origin))
+    model_file(QUALITY_FOLDER, "slv_data_quality", sql_silver.data_quality(specs, origin))
     if "slv_data_quality" not in result.skipped:
         result.files[QUALITY_FOLDER / "_silver_data_quality__models.yml"] = dump(
             {"version": 2, "models": [properties.data_quality_model(origin)]},

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from ingestion.contracts import ColumnType
+from ingestion.column_types import ColumnType
 from ingestion.errors import UserError
 
 STANDARDISERS = ("trim", "lower", "upper", "nullif_blank")

@@ -4,6 +4,10 @@ An ``EntitySpec`` is the contract seen from the warehouse: the bronze columns (t
 columns under their warehouse names, plus the fields extracted from JSON documents), the
 silver columns with their rules, the key, and the names of the models. Everything modelgen
 renders comes from here; the contract file is read once, by ``ingestion.contracts``.
+
+One module (about 315 lines): a JSON document's fields become silver columns like the landed
+ones and are checked with them (names, codes, reserved words), so the spec classes and the
+reading of a contract into them, document fields included, stay together.
 """
 
 from __future__ import annotations
@@ -13,7 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ingestion.contracts import Column, ColumnType, TableContract, parse_type
+from ingestion.column_types import ColumnType, parse_type
+from ingestion.contracts import Column, TableContract
 from ingestion.errors import UserError
 from modelgen.rules import DEFAULT_CODES, Check, ColumnRules, parse_check, parse_rules
 

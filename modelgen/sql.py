@@ -1,4 +1,7 @@
-"""The SQL of the generated models, one function per model.
+"""The SQL of the generated models: what every model's SQL is made of (header, identifiers,
+literals, lines, CTEs) and the bronze model. The silver models are in ``sql_changes``
+(``slv_<entity>__changes``: the contract's rules) and ``sql_silver`` (current state, rejects,
+history, data quality), one function per model.
 
 Models are plain dbt SQL in the project's style (``with ... as (...) select``), calling the
 project's macros where a shape repeats (``incremental_latest_change``,
@@ -9,7 +12,7 @@ standardised expression per column, one boolean per check, one consequence per c
 
 from __future__ import annotations
 
-from modelgen.rules import Check, Scalar
+from modelgen.rules import Scalar
 from modelgen.spec import EntitySpec, SilverColumn
 
 # Words that cannot be used as a bare column name on DuckDB, Athena (Trino) or Redshift.
@@ -66,16 +69,16 @@ def literal(value: Scalar, column: SilverColumn) -> str:
     return string_literal(value)
 
 
-def _key_parts(spec: EntitySpec) -> str:
+def key_parts(spec: EntitySpec) -> str:
     """The key columns as Jinja string literals, comma-separated (inside a Jinja list)."""
     return ", ".join(f"'{column}'" for column in spec.key)
 
 
-def _jinja_list(items: list[str]) -> str:
+def jinja_list(items: list[str]) -> str:
     return "[" + ", ".join(f"'{item}'" for item in items) + "]"
 
 
-def _lines(items: list[str], indent: int, last_comma: bool = False) -> str:
+def indented_lines(items: list[str], indent: int, last_comma: bool = False) -> str:
     pad = INDENT * indent
     out = [f"{pad}{item}," for item in items]
     if out and not last_comma:
@@ -83,12 +86,12 @@ def _lines(items: list[str], indent: int, last_comma: bool = False) -> str:
     return "\n".join(out)
 
 
-def _item_lines(items: list[list[str]]) -> str:
+def item_lines(items: list[list[str]]) -> str:
     """Select items (each one or more indented lines) joined by trailing commas."""
     return ",\n".join("\n".join(item) for item in items)
 
 
-def _cte(name: str, body: str) -> str:
+def cte(name: str, body: str) -> str:
     return f"{name} as (\n\n{body}\n\n)"
 
 
@@ -109,11 +112,11 @@ def bronze(spec: EntitySpec) -> str:
         f"{INDENT}select * from {{{{ source('{spec.schema}', '{spec.table}') }}}}\n"
         f"{INDENT}where _landing_run_id in (select landing_run_id from committed_runs)"
     )
-    ctes = [_cte("committed_runs", committed), _cte("source", source)]
+    ctes = [cte("committed_runs", committed), cte("source", source)]
     previous = "source"
     for document in spec.documents:
         fields = ",\n".join(
-            f"{INDENT * 2}['{f.text_column or f.name}', {_jinja_list(list(f.path))}]"
+            f"{INDENT * 2}['{f.text_column or f.name}', {jinja_list(list(f.path))}]"
             for f in document.fields
         )
         call = (
@@ -121,9 +124,9 @@ def bronze(spec: EntitySpec) -> str:
             f"{fields},\n{INDENT}]) }}}}"
         )
         name = f"{document.name}_fields"
-        ctes.append(_cte(name, call))
+        ctes.append(cte(name, call))
         previous = name
-    columns = ["{{ surrogate_key(['_dms_file', '_dms_row']) }} as change_id"]
+    columns = ["{{ change_id() }} as change_id"]
     by_source = {c.source: c for c in spec.landed}
     documents = {d.source: d for d in spec.documents}
     for contract_column in spec.contract.columns:
@@ -148,338 +151,8 @@ def bronze(spec: EntitySpec) -> str:
         else:
             columns.append(column.name)
     select = (
-        f"{INDENT}select\n{_lines(columns, 2, last_comma=True)}\n"
+        f"{INDENT}select\n{indented_lines(columns, 2, last_comma=True)}\n"
         f"{INDENT * 2}{{{{ change_metadata() }}}}\n{INDENT}from {previous}"
     )
-    ctes.append(_cte("renamed", select))
+    ctes.append(cte("renamed", select))
     return header(spec.origin) + "with " + ",\n\n".join(ctes) + "\n\nselect * from renamed\n"
-
-
-# -- silver: __changes --------------------------------------------------------------------
-
-
-def standardised_expression(column: SilverColumn) -> str:
-    expression = column.name
-    trimmed = False
-    for step in column.rules.standardise:
-        if step == "trim":
-            expression, trimmed = f"trim({expression})", True
-        elif step in ("lower", "upper"):
-            expression = f"{step}({expression})"
-        elif trimmed:
-            expression = f"nullif({expression}, '')"
-        else:
-            expression = f"case when trim({expression}) = '' then null else {expression} end"
-    return expression if expression == column.name else f"{expression} as {column.name}"
-
-
-def check_condition(column: SilverColumn, check: Check) -> list[str]:
-    """True when the standardised value (in CTE ``standardised``) fails the check: the
-    condition on one line, or the same split over lines (the first and last hold brackets)."""
-    value = f"standardised.{column.name}"
-    if check.kind == "not_null":
-        return [f"{value} is null"]
-    if check.kind == "accepted_values":
-        values = ", ".join(literal(v, column) for v in check.values)
-        return [f"{value} not in ({values})", f"{value} not in (", f"{INDENT}{values}", ")"]
-    if check.kind == "pattern":
-        assert check.pattern is not None
-        sql = "'" + check.pattern.replace("'", "''") + "'"
-        pattern = '"' + sql.replace("\\", "\\\\").replace('"', '\\"') + '"'
-        return [
-            f'not {{{{ regexp_like("{value}", {pattern}) }}}}',
-            "not {{ regexp_like(",
-            f'{INDENT}"{value}",',
-            f"{INDENT}{pattern},",
-            ") }}",
-        ]
-    if check.kind == "range":
-        assert check.range is not None
-        below, above = ("<", ">") if check.range.inclusive else ("<=", ">=")
-        outside = []
-        if check.range.min is not None:
-            outside.append(f"{value} {below} {literal(check.range.min, column)}")
-        if check.range.max is not None:
-            outside.append(f"{value} {above} {literal(check.range.max, column)}")
-        if len(outside) == 1:
-            return outside
-        return [f"({' or '.join(outside)})", "(", *_joined_lines(outside, "or"), ")"]
-    if check.kind == "reference":
-        assert check.reference is not None
-        parts = [f"{value} is not null", f"known_{column.name}.{check.reference.column} is null"]
-    else:
-        assert check.kind == "parses" and column.text_column is not None
-        parts = [f"standardised.{column.text_column} is not null", f"{value} is null"]
-    return [" and ".join(parts), "(", *_joined_lines(parts, "and"), ")"]
-
-
-def _joined_lines(parts: list[str], operator: str) -> list[str]:
-    return [INDENT + (part if n == 0 else f"{operator} {part}") for n, part in enumerate(parts)]
-
-
-def _select_item(lines: list[str], alias: str, indent: int) -> list[str]:
-    """``<expression> as <alias>`` at ``indent``: on one line when it fits, else the
-    multi-line form (lines[1:]) with the alias after the closing bracket."""
-    pad = INDENT * indent
-    one = f"{pad}{lines[0]} as {alias}"
-    if len(one) <= WIDTH or len(lines) == 1:
-        return [one]
-    *body, close = lines[1:]
-    return [pad + body[0], *(pad + line for line in body[1:]), f"{pad}{close} as {alias}"]
-
-
-def consequence_expression(column: SilverColumn, spec: EntitySpec) -> list[str]:
-    """The column's final value: nulled or replaced where a check says so, else standardised."""
-    cases = []
-    for check in column.rules.checks:
-        if check.action == "nullify" and check.kind != "parses":
-            cases.append(f"when {spec.flag_column(check)} then null")
-        elif check.action == "unknown":
-            assert check.unknown is not None
-            cases.append(f"when {spec.flag_column(check)} then {literal(check.unknown, column)}")
-    if not cases:
-        return [column.name]
-    one = f"case {' '.join(cases)} else {column.name} end"
-    return [one, "case", *(INDENT + c for c in cases), f"{INDENT}else {column.name}", "end"]
-
-
-def _codes(spec: EntitySpec, reject: bool) -> str:
-    pairs = [
-        f"['{spec.flag_column(check)}', '{check.code}']"
-        for _, check in spec.checks
-        if (check.action == "reject") == reject
-    ]
-    name = "reject_reasons" if reject else "quality_issues"
-    if not pairs:
-        return f"cast(null as {{{{ dbt.type_string() }}}}) as {name}"
-    body = ",\n".join(INDENT * 3 + pair for pair in pairs)
-    call = f"{{{{ rule_codes([\n{body},\n{INDENT * 2}]) }}}}"
-    return f"case when not is_deleted then {call} end as {name}"
-
-
-def changes(spec: EntitySpec) -> str:
-    """``slv_<entity>__changes``: every change record, standardised and checked (a view)."""
-    ctes = [_cte("changes", f"{INDENT}select * from {{{{ ref('{spec.staging}') }}}}")]
-    references = [
-        (column, check)
-        for column in spec.columns
-        for check in column.rules.checks
-        if check.reference is not None
-    ]
-    for column, check in references:
-        assert check.reference is not None
-        ctes.append(
-            _cte(
-                f"known_{column.name}",
-                f"{INDENT}select distinct {check.reference.column} from "
-                f"{{{{ ref('{check.reference.seed}') }}}}",
-            )
-        )
-    standardised = [standardised_expression(c) for c in spec.columns]
-    for document in spec.documents:
-        standardised.append(document.valid_column)
-        standardised += [f.text_column for f in document.fields if f.text_column]
-    ctes.append(
-        _cte(
-            "standardised",
-            f"{INDENT}select\n{_lines(standardised, 2, last_comma=True)}\n"
-            f"{INDENT * 2}{{{{ change_log_columns() }}}}\n{INDENT}from changes",
-        )
-    )
-    flags = [[f"{INDENT * 2}standardised.*"]]
-    for document in spec.documents:
-        flags.append(
-            [
-                f"{INDENT * 2}not standardised.{document.valid_column} as "
-                + spec.flag_column(document.invalid)
-            ]
-        )
-    columns = {c.name: c for c in spec.columns}
-    for name, check in spec.checks:
-        if check.kind != "json":
-            flags.append(
-                _select_item(check_condition(columns[name], check), spec.flag_column(check), 2)
-            )
-    joins = "".join(
-        f"\n{INDENT}left join known_{column.name}\n{INDENT * 2}on standardised.{column.name} = "
-        f"known_{column.name}.{check.reference.column}"
-        for column, check in references
-        if check.reference is not None
-    )
-    ctes.append(
-        _cte("checked", f"{INDENT}select\n{_item_lines(flags)}\n{INDENT}from standardised{joins}")
-    )
-    final: list[list[str]] = []
-    for column in spec.columns:
-        expression = consequence_expression(column, spec)
-        if len(expression) == 1:
-            final.append([f"{INDENT * 2}{column.name}"])
-        else:
-            final.append(_select_item(expression, column.name, 2))
-    final += [[INDENT * 2 + _codes(spec, reject=False)], [INDENT * 2 + _codes(spec, reject=True)]]
-    ctes.append(
-        _cte(
-            "validated",
-            f"{INDENT}select\n{_item_lines(final)},\n"
-            f"{INDENT * 2}{{{{ change_log_columns(passed_on=true) }}}}\n{INDENT}from checked",
-        )
-    )
-    config = "{{ config(materialized='view') }}\n\n"
-    return (
-        header(spec.origin)
-        + config
-        + "with "
-        + ",\n\n".join(ctes)
-        + "\n\nselect * from validated\n"
-    )
-
-
-# -- silver: __latest, current, __rejects, __history --------------------------------------
-
-
-def _key_argument(spec: EntitySpec) -> str:
-    return _jinja_list(list(spec.key))
-
-
-def _unique_key(spec: EntitySpec) -> str:
-    return f"'{spec.key[0]}'" if len(spec.key) == 1 else _jinja_list(list(spec.key))
-
-
-def latest(spec: EntitySpec) -> str:
-    """``slv_<entity>__latest``: each key's latest change, incremental."""
-    return (
-        header(spec.origin) + "{{\n    config(\n        materialized='incremental',\n"
-        f"        unique_key={_unique_key(spec)},\n"
-        "        on_schema_change='append_new_columns',\n    )\n}}\n\n"
-        f"{{{{ incremental_latest_change(ref('{spec.model('changes')}'), "
-        f"{_key_argument(spec)}) }}}}\n"
-    )
-
-
-def current(spec: EntitySpec) -> str:
-    """``slv_<entity>``: the keys that exist and are not rejected: the current state."""
-    columns = [c.name for c in spec.columns] + ["quality_issues", "change_id as last_change_id"]
-    ctes = [
-        _cte("latest", f"{INDENT}select * from {{{{ ref('{spec.model('latest')}') }}}}"),
-        _cte(
-            "current_rows",
-            f"{INDENT}select\n{_lines(columns, 2)}\n{INDENT}from latest\n"
-            f"{INDENT}where not is_deleted and reject_reasons is null",
-        ),
-    ]
-    config = "{{ config(materialized='view') }}\n\n"
-    return (
-        header(spec.origin)
-        + config
-        + "with "
-        + ",\n\n".join(ctes)
-        + "\n\nselect * from current_rows\n"
-    )
-
-
-def rejects(spec: EntitySpec) -> str:
-    """``slv_<entity>__rejects``: the keys whose latest change was rejected, with the reasons."""
-    columns = [
-        *spec.key,
-        "{{ dbt.split_part('reject_reasons', \"','\", 1) }} as reject_reason",
-        "reject_reasons",
-        "change_id as last_change_id",
-        "change_committed_at as last_changed_at",
-        "source_file",
-        "source_row",
-    ]
-    ctes = [
-        _cte("latest", f"{INDENT}select * from {{{{ ref('{spec.model('latest')}') }}}}"),
-        _cte(
-            "rejected",
-            f"{INDENT}select\n{_lines(columns, 2)}\n{INDENT}from latest\n"
-            f"{INDENT}where not is_deleted and reject_reasons is not null",
-        ),
-    ]
-    config = "{{ config(materialized='view') }}\n\n"
-    return (
-        header(spec.origin) + config + "with " + ",\n\n".join(ctes) + "\n\nselect * from rejected\n"
-    )
-
-
-def history(spec: EntitySpec) -> str:
-    """``slv_<entity>__history``: every version of every key (type 2), incremental per key."""
-    key = _key_argument(spec)
-    changes_model = spec.model("changes")
-    columns = [
-        # valid_from as text that every engine writes alike (macros/cross_db/timestamps.sql)
-        f"{{{{ surrogate_key([{_key_parts(spec)}, timestamp_key_text('valid_from')]) }}}}"
-        " as version_key",
-        *spec.key,
-        "version_number",
-        "valid_from",
-        "valid_to",
-        "is_current",
-        *[c.name for c in spec.columns if c.name not in spec.key],
-        "quality_issues",
-        "reject_reasons",
-        "change_id",
-        "change_committed_at",
-        "last_landed_at",
-    ]
-    return (
-        header(spec.origin) + "{{\n    config(\n        materialized='incremental',\n"
-        "        unique_key='version_key',\n"
-        "        on_schema_change='append_new_columns',\n"
-        f"        pre_hook=\"{{{{ delete_changed_keys({key}, ref('{changes_model}')) }}}}\",\n"
-        "    )\n}}\n\n"
-        "with "
-        + _cte(
-            "changes",
-            f"{INDENT}{{{{ changes_of_changed_keys(ref('{changes_model}'), {key}) }}}}",
-        )
-        + ",\n\n"
-        + _cte("versions", f"{INDENT}{{{{ change_log_versions('changes', {key}) }}}}")
-        + f"\n\nselect\n{_lines(columns, 1)}\nfrom versions\n"
-    )
-
-
-def data_quality(specs: list[EntitySpec], origin: str) -> str:
-    """``slv_data_quality``: per entity and code, how many current rows carry it."""
-    parts = []
-    for spec in specs:
-        parts.append(
-            f"{INDENT}select '{spec.entity}' as entity, quality_issues as codes\n"
-            f"{INDENT}from {{{{ ref('{spec.model()}') }}}}\n"
-            f"{INDENT}where quality_issues is not null"
-        )
-        parts.append(
-            f"{INDENT}select '{spec.entity}' as entity, reject_reasons as codes\n"
-            f"{INDENT}from {{{{ ref('{spec.model('rejects')}') }}}}"
-        )
-    flagged = f"\n{INDENT}union all\n".join(parts)
-    position = (
-        "{{ dbt.position(\"',' || quality_codes.code || ','\", \"',' || flagged.codes || ','\") }}"
-    )
-    counted = (
-        f"{INDENT}select\n"
-        f"{INDENT * 2}quality_codes.entity,\n{INDENT * 2}quality_codes.code,\n"
-        f"{INDENT * 2}quality_codes.column_name,\n{INDENT * 2}quality_codes.consequence,\n"
-        f"{INDENT * 2}count(flagged.codes) as current_rows\n"
-        f"{INDENT}from quality_codes\n{INDENT}left join flagged\n"
-        f"{INDENT * 2}on quality_codes.entity = flagged.entity\n"
-        f"{INDENT * 2}and {position} > 0\n"
-        f"{INDENT}group by\n{INDENT * 2}quality_codes.entity,\n{INDENT * 2}quality_codes.code,\n"
-        f"{INDENT * 2}quality_codes.column_name,\n{INDENT * 2}quality_codes.consequence"
-    )
-    ctes = [
-        _cte(
-            "quality_codes",
-            f"{INDENT}select entity, code, column_name, consequence from "
-            "{{ ref('quality_codes') }}",
-        ),
-        _cte("flagged", flagged),
-        _cte("counted", counted),
-    ]
-    return (
-        header(origin)
-        + "{{ config(materialized='view') }}\n\n"
-        + "with "
-        + ",\n\n".join(ctes)
-        + "\n\nselect * from counted\n"
-    )

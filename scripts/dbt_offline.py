@@ -9,10 +9,11 @@ adapter sends is executed on an emulated warehouse (DuckDB, warehouse_check/).
 athena: dbt-athena against moto (S3, Glue, Athena) in this process; each Athena query runs on
 the warehouse. redshift: dbt-redshift with its driver replaced by one that runs each statement
 on the warehouse. The raw zone is the lake folder LAKE, registered in Glue by the landing's own
-code. Statements the warehouse refuses fail as the engine would (warehouse_check/engine.py);
-they are listed in DIR/failures.jsonl. The same database file carries over between runs, so a
-second run is an incremental run. Several dbt commands, each after its own `--`, run one after
-the other on the same emulation. Exit code: 0 when every dbt command succeeded.
+code. Statements the warehouse refuses fail as the engine would (warehouse_check/engine.py,
+engine_rules.py, ddl.py); they are listed in DIR/failures.jsonl. The same database file
+carries over between runs, so a second run is an incremental run. Several dbt commands, each
+after its own `--`, run one after the other on the same emulation. Exit code: 0 when every
+dbt command succeeded.
 """
 
 from __future__ import annotations

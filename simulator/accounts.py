@@ -13,18 +13,16 @@ from simulator.customers import home_city
 from simulator.lifecycle import (
     DELETE,
     INSERT,
-    PATTERN_JITTER,
     UPDATE,
-    Patterns,
     Slots,
     applied,
-    designate,
     finalize,
     last_touch,
     rate_event,
     within,
 )
 from simulator.model import ACCOUNT_ID_BASE, CUSTOMER_ID_BASE, TableModel, World
+from simulator.patterns import PATTERN_JITTER, Patterns, designate
 from simulator.timeline import DAY, MILLISECOND, NEVER, SECOND, truncate
 from simulator.types import I64
 

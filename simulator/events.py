@@ -4,6 +4,10 @@ Each transaction has up to three event slots (k = 0, 1, 2): the initiation/autho
 its insert, a "posted" event when it posts and a "reversed" event when it is reversed. The
 event key is 3 * transaction index + k. DMS writes `_id` (24-hex ObjectId) and `_doc` (the
 document as MongoDB extended JSON text).
+
+One table's model in one module (about 330 lines), like every table here: its change plan
+and a generator per document field, side by side, so the document's fields are found in one
+place.
 """
 
 from __future__ import annotations
@@ -18,23 +22,25 @@ from simulator import textops as tx
 from simulator import vocab
 from simulator.lifecycle import (
     DELETE,
-    EVENT_LOAD_OFFSET,
-    EVENT_POS_OFFSET,
     INSERT,
-    LOAD_DELETE,
-    LOAD_UU,
-    PATTERN_JITTER,
     UPDATE,
-    Patterns,
     Slots,
     applied,
-    designate,
-    designated_lateness,
     finalize,
     late_rows,
     rate_event,
 )
 from simulator.model import TRANSACTION_ID_BASE, TableModel, World
+from simulator.patterns import (
+    EVENT_LOAD_OFFSET,
+    EVENT_POS_OFFSET,
+    LOAD_DELETE,
+    LOAD_UU,
+    PATTERN_JITTER,
+    Patterns,
+    designate,
+    designated_lateness,
+)
 from simulator.timeline import MILLISECOND, NEVER, SECOND, truncate
 from simulator.transactions import INS as TX_INS
 from simulator.transactions import POST as TX_POST

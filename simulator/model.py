@@ -8,7 +8,8 @@ from typing import Any
 
 from simulator.config import SimulationConfig
 from simulator.hashrng import Rng
-from simulator.lifecycle import IdLayout, Slots, designated_lateness, late_rows
+from simulator.lifecycle import IdLayout, Slots, late_rows
+from simulator.patterns import designated_lateness
 from simulator.timeline import Timeline, to_us
 from simulator.types import I64, BoolArray
 

@@ -1,4 +1,8 @@
-"""Word lists the generators draw from (names, places, merchants, currencies)."""
+"""Word lists the generators draw from (names, places, merchants, currencies).
+
+A data table (about 320 lines, nearly all of it the lists themselves): kept whole so every
+word a generator can draw is found in one place.
+"""
 
 from __future__ import annotations
 

@@ -6,7 +6,10 @@ and executes it, in order, on the same lake the native DuckDB build reads.
 
 - ``shims``: DuckDB macros behaving like the engines' functions (Trino, Redshift)
 - ``translate``: engine SQL to DuckDB SQL (sqlglot plus explicit rewrites)
-- ``engine``: the emulated warehouse: executes statements, enforces the engines' rules
+- ``engine``: the emulated warehouse: executes statements in order, keeps its own records
+- ``ddl``: create, drop, rename, grants and Athena's Hive DDL on the emulated warehouse
+- ``engine_rules``: what the engines refuse although DuckDB accepts it
+- ``statement``: a statement's text without comments, its result, ``StatementError``
 - ``raw_zone``: the raw zone as each engine reads the landing's Glue tables
 - ``athena`` / ``redshift``: the adapters' backends (moto; a fake driver)
 - ``compare``: relation-by-relation comparison with the native build

@@ -25,8 +25,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from warehouse_check.engine import StatementError, Warehouse
+from warehouse_check.engine import Warehouse
 from warehouse_check.moto_server import REGION, moto_server
+from warehouse_check.statement import StatementError
 
 _STATE = threading.local()
 

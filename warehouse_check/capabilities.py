@@ -10,8 +10,9 @@ the SQL blocks of docs/deploy.md.
   CASE mixing text with numbers, dates or booleans, with the column types the emulation built
   (types sqlglot cannot infer are not judged).
 
-The emulated builds enforce more (engine.py: timestamp precisions of Hive and Iceberg tables,
-varchar byte lengths, table locations); this module covers SQL that is never executed there.
+The emulated builds enforce more (engine_rules.py and ddl.py: timestamp precisions of Hive and
+Iceberg tables, varchar byte lengths, table locations); this module covers SQL that is never
+executed there.
 """
 
 from __future__ import annotations
@@ -25,8 +26,8 @@ from sqlglot.errors import OptimizeError, ParseError
 from sqlglot.optimizer.annotate_types import annotate_types
 from sqlglot.optimizer.qualify import qualify
 
-from warehouse_check.engine import strip_comments
 from warehouse_check.shims import Dialect
+from warehouse_check.statement import strip_comments
 from warehouse_check.translate import READ, TranslationError, parse
 
 # docs.aws.amazon.com/redshift/latest/dg/r_pg_keywords.html

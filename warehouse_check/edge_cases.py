@@ -11,7 +11,10 @@ microseconds, change sequence; DocumentDB rows as _id and the document's JSON te
   (an object); a document that is a JSON array; JSON null fields.
 
 Two files per table: one delivered with the first batch, one with the second (an update of
-first-batch keys, so the incremental run must replace rows).
+first-batch keys, so the incremental run must replace rows). With the second batch, the
+accounts' first LOAD file is delivered again without every third account (``reload``): a
+reloaded task, so every engine deletes the accounts the new full load lacks (docs/changes.md)
+and gold follows, through the post-hook's UPDATE (MERGE on Athena).
 """
 
 from __future__ import annotations
@@ -22,6 +25,10 @@ import json
 from pathlib import Path
 
 FIRST, SECOND = "20260302-235900000.csv", "20260305-235900000.csv"
+RELOADED = Path("core_banking/accounts/LOAD00000001.csv")
+RELOAD_TIME = "2026-03-05 12:00:00.000000"
+RELOAD_FOLDER = "_reload"
+"""Where the reloaded file waits in the staging folder (its DMS key is RELOADED)."""
 CUSTOMER = 9000001
 ACCOUNT = 9100001
 TRANSACTION = 9200001
@@ -201,3 +208,36 @@ def write(root: Path, second: bool) -> list[Path]:
         path.write_text(make(second), encoding="utf-8", newline="")
         written.append(path)
     return written
+
+
+def _records(text: str) -> list[str]:
+    """A CSV text's records as written (a newline inside quotes stays in its record)."""
+    records, start, quoted = [], 0, False
+    for at, char in enumerate(text):
+        if char == '"':
+            quoted = not quoted
+        elif char == "\n" and not quoted:
+            records.append(text[start : at + 1])
+            start = at + 1
+    return records + ([text[start:]] if text[start:] else [])
+
+
+def reload(staging: Path) -> Path:
+    """The accounts' first LOAD file again under RELOAD_FOLDER (its path relative to
+    ``staging``): its header and every record but each third one, as written but for the
+    commit timestamp (the second field, after Op), which becomes the reload's time."""
+    header, *rows = _records((staging / RELOADED).read_text(encoding="utf-8"))
+    kept = []
+    for n, row in enumerate(rows):
+        if n % 3 != 2:
+            op, _, rest = row.split(",", 2)
+            kept.append(f"{op},{RELOAD_TIME},{rest}")
+    relative = RELOAD_FOLDER / RELOADED
+    (staging / relative).parent.mkdir(parents=True, exist_ok=True)
+    (staging / relative).write_text(header + "".join(kept), encoding="utf-8", newline="")
+    return relative
+
+
+def dms_key(relative: Path) -> Path:
+    """A staged file's DMS key (the reloaded file waits under RELOAD_FOLDER)."""
+    return Path(*relative.parts[1:]) if relative.parts[0] == RELOAD_FOLDER else relative

@@ -5,7 +5,8 @@ run over the same lake.
     python -m warehouse_check --workdir /tmp/proof [--transactions 200] [--seed 7]
 
 1. Demo DMS output (`dmsw simulate`), plus hand-written edge cases (edge_cases.py), split into
-   two deliveries: the full load and the first day of changes, then the rest.
+   two deliveries: the full load and the first day of changes, then the rest and a reload of
+   the accounts (their first LOAD file again, without every third account).
 2. Deliver and land the first (`dmsw land`), build three warehouses with the production
    command (commands.py): native DuckDB (`dbt build`), Athena and Redshift
    (scripts/dbt_offline.py: every statement the real adapter sends, executed on DuckDB).
@@ -18,6 +19,8 @@ run over the same lake.
    refuse timestamp(6)), which the Athena emulation shows.
 
 A failed command, a statement an emulation refused, or a differing relation is a failure.
+One module (about 325 lines): the run's steps above, in order, on one ``Proof``; the work of
+each step is in the modules it names.
 """
 
 from __future__ import annotations
@@ -63,6 +66,8 @@ class Proof:
     engines: tuple[Dialect, ...] = ENGINES
     steps: list[Step] = field(default_factory=list)
     differences: dict[tuple[str, str], list[Difference]] = field(default_factory=dict)
+    batches: list[list[Path]] = field(default_factory=list)
+    """The two deliveries, as staged paths (prepare)."""
 
     @property
     def staging(self) -> Path:
@@ -117,11 +122,12 @@ class Proof:
         second = [p for p in files if p not in first]
         first += [p.relative_to(self.staging) for p in edge_cases.write(self.staging, False)]
         second += [p.relative_to(self.staging) for p in edge_cases.write(self.staging, True)]
+        second.append(edge_cases.reload(self.staging))  # a reload of the accounts
         return [first, second]
 
     def deliver(self, batch: list[Path]) -> None:
         for relative in batch:
-            target = self.dms / relative
+            target = self.dms / edge_cases.dms_key(relative)
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(self.staging / relative, target)
         self._run(
@@ -172,7 +178,7 @@ class Proof:
         return self.workdir / "unit-tests" / engine / self.database(engine).name
 
     def run_all(self) -> None:
-        batches = self.prepare()
+        batches = self.batches = self.prepare()
         self.database("duckdb").parent.mkdir(parents=True, exist_ok=True)
         for run, batch in zip(RUNS, batches, strict=True):
             self.deliver(batch)
@@ -203,12 +209,17 @@ class Proof:
     # -- results ---------------------------------------------------------------------------
 
     def results(self, engine: str, run: str) -> dict[str, str]:
-        """Status of each node of a dbt command (run_results.json), by unique id."""
+        """Status of each node of a dbt command (run_results.json), by unique id; the project's
+        hooks (the on-run-end hook that records every invocation in ops) are not nodes."""
         path = self.target(engine, run) / "run_results.json"
         if not path.exists():
             return {}
         data = json.loads(path.read_text(encoding="utf-8"))
-        return {r["unique_id"]: r["status"] for r in data["results"]}
+        return {
+            r["unique_id"]: r["status"]
+            for r in data["results"]
+            if not r["unique_id"].startswith("operation.")
+        }
 
     def refusals(self, database: Path) -> list[dict[str, str]]:
         log = database.with_name("failures.jsonl")

@@ -20,8 +20,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from warehouse_check.engine import StatementError, Warehouse
+from warehouse_check.engine import Warehouse
 from warehouse_check.shims import Dialect
+from warehouse_check.statement import StatementError
 
 PROJECT = Path(__file__).resolve().parents[1]
 

@@ -22,7 +22,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from warehouse_check.engine import Result, StatementError, Warehouse, strip_comments
+from warehouse_check.engine import Warehouse
+from warehouse_check.statement import Result, StatementError, strip_comments
 
 PROJECT = Path(__file__).resolve().parents[1]
 

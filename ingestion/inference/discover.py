@@ -15,7 +15,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from ingestion.contracts import PARTITION_DELIMITERS, PARTITION_SEQUENCES, DmsSettings
+from ingestion.dms_settings import PARTITION_DELIMITERS, PARTITION_SEQUENCES, DmsSettings
 from ingestion.dmsfiles import DmsFile, NotADmsFileError, parse_key, partition_date
 from ingestion.sources import FileSource
 

@@ -4,6 +4,10 @@ With DDL the DDL decides names, types, NOT NULL and the key, and the files are c
 against it (columns missing or extra, values that do not fit a type). Without DDL the files
 decide: CSV types from the values of every file (``csvtypes``), Parquet types from the
 schemas (``parquet``), and a key is suggested from the full load (``keys``).
+
+One module (about 325 lines): the steps of one table's draft (columns from CSV or Parquet,
+the DDL over them, the key) fill the same ``TableDraft`` in order, each step reading what
+the ones before it wrote.
 """
 
 from __future__ import annotations
@@ -12,20 +16,18 @@ from dataclasses import dataclass, field
 
 import pyarrow as pa
 
-from ingestion.contracts import parse_type
+from ingestion.column_types import parse_type
 from ingestion.dmsfiles import DmsFile
-from ingestion.inference.csvtypes import TypeChoice, ValueStats, choose_type, misfit, value_stats
+from ingestion.inference.csv_layout import detect_csv_layout
+from ingestion.inference.csvtypes import TypeChoice, choose_type, misfit
 from ingestion.inference.ddl import DdlTable
 from ingestion.inference.keys import suggest_key
-from ingestion.inference.layout import (
-    FileLayout,
-    TableLayout,
-    detect_csv_layout,
-    detect_parquet_layout,
-)
+from ingestion.inference.layout import FileLayout, TableLayout
 from ingestion.inference.parquet import holds, parquet_type, wider
+from ingestion.inference.parquet_layout import detect_parquet_layout
 from ingestion.inference.sample import CsvSample, ParquetSample, Sample
 from ingestion.inference.settings import Setting, SettingsDraft, table_settings
+from ingestion.inference.value_stats import ValueStats, value_stats
 
 
 @dataclass

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ingestion.contracts import parse_type
+from ingestion.column_types import parse_type
 
 PAIR_WINDOW = 5
 """Pairs are tried among the first few eligible columns (keys usually come first)."""

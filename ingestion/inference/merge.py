@@ -14,7 +14,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from ingestion.contracts import ColumnType, parse_type
+from ingestion.column_types import ColumnType, parse_type
 from ingestion.errors import UserError
 from ingestion.inference.csvtypes import misfit
 from ingestion.inference.draft import ColumnDraft, TableDraft

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-from ingestion.contracts import ColumnType
+from ingestion.column_types import ColumnType
 from ingestion.inference.csvtypes import TypeChoice
 
 _UNITS = {"s": 0, "ms": 3, "us": 6, "ns": 9}

@@ -13,8 +13,9 @@ from pathlib import Path
 
 import yaml
 
-from ingestion.contracts import DmsSettings, check_identifier
+from ingestion.dms_settings import DmsSettings
 from ingestion.errors import UserError
+from ingestion.identifiers import check_identifier
 from ingestion.inference.ddl import DdlTable, parse_ddl
 from ingestion.inference.discover import Discovery, discover
 from ingestion.inference.draft import TableDraft, draft_table

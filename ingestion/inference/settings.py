@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from ingestion.contracts import DmsSettings
+from ingestion.dms_settings import DmsSettings
 from ingestion.inference.discover import Partitioning
 from ingestion.inference.layout import TableLayout
 

@@ -1,9 +1,12 @@
 {#- The DMS ordering rule (shared/reference/dms-s3-format.md): per key, the last change by
     commit timestamp, then change sequence (a digit string: by length, then text, which is
     numeric order), then file order, then row position. Missing timestamps or sequences sort
-    first (full-load files of older tasks have neither). -#}
+    first (full-load files of older tasks have neither). Before all of these, the table's
+    full load the change belongs to (load_generation, ingestion/generations.py): a reload's
+    rows, and the changes landed after it, come after everything landed before it. -#}
 {% macro change_order(direction='asc') -%}
     {%- set nulls = 'nulls first' if direction == 'asc' else 'nulls last' -%}
+    load_generation {{ direction }},
     change_committed_at {{ direction }} {{ nulls }},
     length(change_seq) {{ direction }} {{ nulls }},
     change_seq {{ direction }} {{ nulls }},
@@ -60,12 +63,14 @@
     the held row, a key whose held row still wins is left alone. A late change (older than
     the state held) therefore loses, and a batch has one row per key, as MERGE needs. Only
     the ordering columns of the held rows are read, not the whole rows. `key_columns` is a
-    column or a list (a composite key). The one place that decides a key's state: a later
-    change (reloads, truncates) extends it here. -#}
+    column or a list (a composite key). With its post-hook delete_keys_absent_from_newer_
+    full_load (the keys a reload or truncate dropped), the one place that decides a key's
+    state. A held delete that a newer full load implied is not ranked: any change of the key
+    landed later (a late file of that full load holding it) replaces it. -#}
 {% macro incremental_latest_change(changes_relation, key_columns) -%}
     {%- set keys = key_list(key_columns) -%}
-    {%- set ordering_columns = keys + ['change_id', 'change_committed_at', 'change_seq',
-        'source_file_order', 'source_row'] -%}
+    {%- set ordering_columns = keys + ['change_id', 'load_generation', 'change_committed_at',
+        'change_seq', 'source_file_order', 'source_row'] -%}
     with new_changes as (
 
         select * from {{ changes_relation }}
@@ -80,6 +85,7 @@
         union all
         select {{ ordering_columns | join(', ') }} from {{ this }} as held
         where {{ keys_in(keys, 'new_changes', 'held') }}
+            and not ({{ deleted_by_newer_full_load('held') }})
 
     ),
 

@@ -47,17 +47,34 @@
 {%- endmacro %}
 
 
+{#- The keys (`key_column`) of an entity kept with history whose history was landed since the
+    model's last run (by its last_landed_at), or that were deleted since then: a key deleted
+    in a table whose task writes no commit times keeps no version in slv_<entity>__history
+    (history_relation), only its row in slv_<entity>__latest (latest_relation) says it
+    changed. What gold's dimensions recompute. -#}
+{% macro keys_with_landed_history(key_column, history_relation, latest_relation) -%}
+    select {{ key_column }} from {{ history_relation }}
+    where last_landed_at > {{ landed_watermark() }}
+    union
+    select {{ key_column }} from {{ latest_relation }}
+    where is_deleted and landed_at > {{ landed_watermark() }}
+{%- endmacro %}
+
+
 {#- The accounts whose history, or whose owners' history, was landed since the model's last
-    run (by its last_landed_at): the rows that carry an account's or an owner's version keys
+    run (by its last_landed_at), or that were deleted (or whose owner was) since then
+    (keys_with_landed_history): the rows that carry an account's or an owner's version keys
     and landing times (dim_accounts, fact_transactions) must be recomputed for them. Found on
-    the small history tables, never by joining the large tables. -#}
-{% macro accounts_with_landed_history(account_history, customer_history) -%}
+    the small history and current-state tables, never by joining the large tables. -#}
+{% macro accounts_with_landed_history(account_history, customer_history, account_latest, customer_latest) -%}
     select account_id from {{ account_history }}
     where last_landed_at > {{ landed_watermark() }}
         or customer_id in (
-            select customer_id from {{ customer_history }}
-            where last_landed_at > {{ landed_watermark() }}
+            {{ keys_with_landed_history('customer_id', customer_history, customer_latest) }}
         )
+    union
+    select account_id from {{ account_latest }}
+    where is_deleted and landed_at > {{ landed_watermark() }}
 {%- endmacro %}
 
 
@@ -129,25 +146,31 @@
 {%- endmacro %}
 
 
-{#- Every change of the keys that have a change landed since the last run (all changes, on a
-    full run): what a model rebuilt per key (the history models) needs to recompute them. -#}
-{% macro changes_of_changed_keys(changes_relation, key_columns) -%}
-    {%- set keys = key_list(key_columns) -%}
-    select * from {{ changes_relation }}
-    {%- if is_incremental() %}
-    {%- if keys | length == 1 %}
-    where {{ keys[0] }} in (
-        select {{ keys[0] }} from {{ changes_relation }}
-        where 1 = 1 {{ landed_since_last_run('landed_at') }}
-    )
-    {%- else %} as all_changes
-    where exists (
-        select 1 from {{ changes_relation }} as changed
-        where 1 = 1 {{ landed_since_last_run('changed.landed_at') }}
-            {%- for key in keys %}
-            and changed.{{ key }} = all_changes.{{ key }}
-            {%- endfor %}
-    )
+{#- The keys a model rebuilt per key from a change log (the history models) recomputes: those
+    with a change landed since its last run and, given the slv_<entity>__latest model, those
+    whose delete a newer full load implied since then (delete_keys_absent_from_newer_full_
+    load). A query returning the key columns. -#}
+{% macro keys_with_landed_changes(changes_relation, key_columns, latest_relation=none) -%}
+    {%- set keys = key_list(key_columns) | join(', ') -%}
+    select {{ keys }} from {{ changes_relation }}
+    where landed_at > {{ landed_watermark() }}
+    {%- if latest_relation is not none %}
+    union
+    select {{ keys }} from {{ latest_relation }}
+    where {{ deleted_by_newer_full_load() }}
+        and landed_at > {{ landed_watermark() }}
     {%- endif %}
+{%- endmacro %}
+
+
+{#- Every change of the keys that have a change landed since the last run, or a delete that a
+    newer full load implied (keys_with_landed_changes); all changes on a full run: what a
+    model rebuilt per key (the history models) needs to recompute them. -#}
+{% macro changes_of_changed_keys(changes_relation, key_columns, latest_relation=none) -%}
+    {%- set keys = key_list(key_columns) -%}
+    select * from {{ changes_relation }} as all_changes
+    {%- if is_incremental() %}
+    {%- set changed = '(' ~ keys_with_landed_changes(changes_relation, keys, latest_relation) ~ ') as changed_keys' %}
+    where {{ keys_in(keys, changed, 'all_changes', 'changed_keys') }}
     {%- endif %}
 {%- endmacro %}

@@ -5,15 +5,18 @@
     quality_issues carries silver's flags (an unknown currency, type or status is kept).
     last_landed_at is the latest landing time of the account's and its owners' history.
     Incremental: a run replaces the versions of the accounts whose history, or whose owners'
-    history, was landed since the last run (the pre-hook deletes their rows first). -#}
+    history, was landed since the last run, or that were deleted or lost their owner since
+    then (accounts_with_landed_history; the pre-hook deletes their rows first). -#}
 {{
     config(
         materialized='incremental',
         unique_key='account_key',
         on_schema_change='fail',
-        pre_hook="{{ delete_keys_in('account_id', accounts_with_landed_history(ref('slv_accounts__history'), ref('slv_customers__history'))) }}",
+        pre_hook="{{ delete_keys_in('account_id', accounts_with_landed_history(ref('slv_accounts__history'), ref('slv_customers__history'), ref('slv_accounts__latest'), ref('slv_customers__latest'))) }}",
     )
 }}
+
+-- depends_on: {{ ref('slv_accounts__latest') }} {{ ref('slv_customers__latest') }} (deleted accounts and owners)
 
 with account_history as (
 
@@ -30,7 +33,7 @@ customer_history as (
 {% if is_incremental() -%}
 changed_accounts as (
 
-    {{ accounts_with_landed_history('account_history', 'customer_history') }}
+    {{ accounts_with_landed_history('account_history', 'customer_history', ref('slv_accounts__latest'), ref('slv_customers__latest')) }}
 
 ),
 

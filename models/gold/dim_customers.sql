@@ -2,16 +2,20 @@
     rejected versions), plus the unknown member. full_name is derived here (a business rule
     outside the contract's vocabulary); quality_issues carries silver's flags (a customer
     with a blank name or an invalid email is here, flagged). Incremental: a run replaces the versions of
-    the customers whose history was landed since the last run (the pre-hook deletes their
-    rows first, so a version a late change cancelled or rejected disappears). -#}
+    the customers whose history was landed, or who were deleted, since the last run
+    (keys_with_landed_history; the pre-hook deletes their rows first, so a version a late
+    change cancelled or rejected, or a customer deleted where the source writes no commit
+    times, disappears). -#}
 {{
     config(
         materialized='incremental',
         unique_key='customer_key',
         on_schema_change='fail',
-        pre_hook="{{ delete_changed_keys('customer_id', ref('slv_customers__history'), landed_column='last_landed_at') }}",
+        pre_hook="{{ delete_keys_in('customer_id', keys_with_landed_history('customer_id', ref('slv_customers__history'), ref('slv_customers__latest'))) }}",
     )
 }}
+
+-- depends_on: {{ ref('slv_customers__latest') }} (deleted customers, in the pre-hook)
 
 with versions as (
 

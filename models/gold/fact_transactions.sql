@@ -25,6 +25,8 @@
     )
 }}
 
+-- depends_on: {{ ref('slv_accounts__latest') }} {{ ref('slv_customers__latest') }} (deleted accounts and owners)
+
 with transaction_states as (
 
     select * from {{ ref('slv_transactions__latest') }}
@@ -93,7 +95,7 @@ changed_rates as (
 
 changed_accounts as (
 
-    {{ accounts_with_landed_history('account_history', 'customer_history') }}
+    {{ accounts_with_landed_history('account_history', 'customer_history', ref('slv_accounts__latest'), ref('slv_customers__latest')) }}
 
 ),
 

@@ -4,6 +4,10 @@ Test tiers (markers registered in pyproject.toml): ``dbt`` runs dbt or builds a 
 ``s3`` needs the moto S3 server, ``browser`` needs Chromium; unmarked tests are the fast,
 pure-Python tier (``make test-fast``). A test that asks for ``built_project`` without the
 ``dbt`` marker, or for ``s3_endpoint``/``buckets`` without ``s3``, is refused at collection.
+
+``make test`` runs the tests in two processes (pytest-xdist, ``--dist loadgroup``): each file
+stays in one process (its module fixtures are built once), and the files that use the
+session's ``built_project`` share one process, so the demo warehouse is built once.
 """
 
 from __future__ import annotations
@@ -25,6 +29,13 @@ TIER_FIXTURES = {"built_project": "dbt", "s3_endpoint": "s3", "buckets": "s3"}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    by_file: dict[str, list[pytest.Item]] = {}
+    for item in items:
+        by_file.setdefault(item.nodeid.split("::")[0], []).append(item)
+    for path, file_items in by_file.items():  # the xdist group of every test of a file
+        shared = any("built_project" in getattr(i, "fixturenames", ()) for i in file_items)
+        for item in file_items:
+            item.add_marker(pytest.mark.xdist_group("built_project" if shared else path))
     unmarked = set()
     for item in items:
         for fixture in set(TIER_FIXTURES) & set(getattr(item, "fixturenames", ())):

@@ -4,7 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from ingestion.contracts import load_contracts, parse_type
+from ingestion.column_types import parse_type
+from ingestion.contracts import load_contracts
 from ingestion.errors import UserError
 
 

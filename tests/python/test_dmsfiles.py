@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from ingestion.contracts import DmsSettings
+from ingestion.dms_settings import DmsSettings
 from ingestion.dmsfiles import NotADmsFileError, parse_key
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import gzip
 import json
 from pathlib import Path
+from typing import Any
 
 import boto3
 import duckdb
@@ -28,9 +29,9 @@ CDC = f"{CUSTOMERS}/20260301-090000123.csv"
 
 
 def land(
-    dms_root: Path, lake: Path, contracts: dict[tuple[str, str], TableContract], **kw: object
+    dms_root: Path, lake: Path, contracts: dict[tuple[str, str], TableContract], **kw: Any
 ) -> RunSummary:
-    return Lander(LocalSource(dms_root), Lake(lake), contracts, **kw).run()  # type: ignore[arg-type]
+    return Lander(LocalSource(dms_root), Lake(lake), contracts, **kw).run()
 
 
 def landed_ids(lake: Path) -> list[int]:

@@ -13,9 +13,11 @@ import yaml
 from support.handmade_dms import csv_text, raw_rows, run, settings_of, write
 from support.project import PROJECT
 
-from ingestion.contracts import load_contracts, parse_type
+from ingestion.column_types import parse_type
+from ingestion.contracts import load_contracts
 from ingestion.errors import UserError
-from ingestion.inference.csvtypes import choose_type, misfit, value_stats
+from ingestion.inference.csvtypes import choose_type, misfit
+from ingestion.inference.value_stats import value_stats
 
 
 def _type(*values: str | None) -> str:
@@ -25,8 +27,8 @@ def _type(*values: str | None) -> str:
 @pytest.mark.parametrize(
     ("values", "expected"),
     [
-        (["1", "-32768", "32767"], "smallint"),
-        (["32768"], "integer"),
+        (["1", "-32768", "32767"], "bigint"),  # integers are bigint: ids grow past a sample
+        (["32768"], "bigint"),
         (["-2147483649"], "bigint"),
         (["9223372036854775807", "-9223372036854775808"], "bigint"),
         (["9223372036854775808"], "decimal(38,0)"),
@@ -43,7 +45,7 @@ def _type(*values: str | None) -> str:
         (["NaN", "1"], "double"),
         (["true", "False", "TRUE"], "boolean"),
         (["t", "f"], "varchar"),
-        (["1", "0"], "smallint"),
+        (["1", "0"], "bigint"),
         (["2024-02-29", "1900-01-01"], "date"),
         (["2026-02-30"], "varchar"),
         (["2024-02-29", "2024-03-01 10:00:00"], "timestamp"),
@@ -74,8 +76,8 @@ def test_stats_of_several_files_merge_to_one_type() -> None:
     first = value_stats(pa.array(["1", "2"], pa.string()))
     second = value_stats(pa.array(["2.50"], pa.string()))
     third = value_stats(pa.array(["70000"], pa.string()))
-    assert choose_type(first).type == "smallint"
-    assert choose_type(first.merge(third)).type == "integer"
+    assert choose_type(first).type == "bigint"
+    assert choose_type(first.merge(third)).type == "bigint"
     assert choose_type(first.merge(second).merge(third)).type == "decimal(9,2)"
 
 
@@ -187,7 +189,7 @@ def test_preserve_transactions_files(tmp_path: Path, capsys: pytest.CaptureFixtu
     printed = _infer(capsys, root, out)
     assert settings_of(out, "shop").cdc_path == "txn"
     contract = load_contracts(out)[("shop", "orders")]
-    assert [c.sql_type for c in contract.columns] == ["smallint", "decimal(9,2)"], printed
+    assert [c.sql_type for c in contract.columns] == ["bigint", "decimal(9,2)"], printed
     code, printed = run(
         capsys, "land", "--source", str(root), "--lake", str(lake), "--contracts", str(out)
     )
@@ -225,7 +227,7 @@ def test_drift_across_files_is_reported(tmp_path: Path, capsys: pytest.CaptureFi
     assert "column qty: the values' type changes across files (integer from s/t/LOAD" in printed
     columns = [(c.name, c.sql_type) for c in load_contracts(out)[("s", "t")].columns]
     assert columns == [
-        ("id", "integer"),
+        ("id", "bigint"),
         ("qty", "decimal(9,1)"),
         ("old", "varchar"),
         ("new", "varchar"),
@@ -277,7 +279,7 @@ def test_the_sample_is_every_file_not_only_the_first(
     )  # fmt: skip
     assert code == 0, printed
     assert [c.sql_type for c in load_contracts(out)[("s", "t")].columns] == [
-        "smallint",
+        "bigint",
         "decimal(9,1)",
     ]
     assert "11 record(s) sampled" in printed  # 10 of the full load, 1 of the CDC file
@@ -331,14 +333,14 @@ def test_segment_and_hex_counter_load_files_are_all_sampled(
     printed = _infer(capsys, root, out)
     assert "4 file(s) (4 LOAD; csv), 4 record(s) sampled" in printed
     assert [c.sql_type for c in load_contracts(out)[("s", "t")].columns] == [
-        "smallint",
+        "bigint",
         "decimal(9,1)",
     ]
 
 
 def test_settings_at_aws_defaults_are_written_only_while_landing_assumes_otherwise() -> None:
     """Once landing's defaults are AWS's, _dms_settings.yml lists only what differs."""
-    from ingestion.contracts import DmsSettings
+    from ingestion.dms_settings import DmsSettings
     from ingestion.inference.settings import AWS_DEFAULTS, worth_writing
 
     for name, aws in AWS_DEFAULTS.items():

@@ -31,7 +31,8 @@ from support.handmade_dms import (
     write,
 )
 
-from ingestion.contracts import DmsSettings, load_contracts
+from ingestion.contracts import load_contracts
+from ingestion.dms_settings import DmsSettings
 
 LOAD_TS = "2026-03-01 07:00:00.000000"
 ORDERS_LOAD: list[list[Field]] = [
@@ -59,7 +60,7 @@ ORDERS_CDC: list[tuple[str, str, str, list[Field]]] = [
         ["2", "-7.25", "2026-02-28 10:00:00.000001", None],
     ),
 ]
-ORDER_TYPES = ["smallint", "decimal(9,2)", "timestamp", "varchar"]
+ORDER_TYPES = ["bigint", "decimal(9,2)", "timestamp", "varchar"]
 ORDER_NAMES = ["order_id", "amount", "placed_at", "note"]
 
 
@@ -217,9 +218,9 @@ TYPES_ROWS: list[list[Field]] = [
 TYPES_BY_HAND = """table: kinds
 primary_key: [id]
 columns:
-  - {name: id, type: smallint}
-  - {name: small, type: smallint}
-  - {name: medium, type: integer}
+  - {name: id, type: bigint}
+  - {name: small, type: bigint}
+  - {name: medium, type: bigint}
   - {name: big, type: bigint}
   - {name: code, type: varchar}
   - {name: dec4, type: 'decimal(9,4)'}
@@ -283,7 +284,7 @@ def test_timestamps_with_offsets_land_as_utc(
     assert code == 0, printed
     drafted = load_contracts(out)[("shop", "zones")]
     assert [(c.name, c.sql_type) for c in drafted.columns] == [
-        ("col_1", "smallint"),
+        ("col_1", "bigint"),
         ("col_2", "timestamp"),
     ]
     code, printed = run(
@@ -335,7 +336,7 @@ def test_gzip_date_partitions_and_an_empty_cdc_file(
     by_hand = expected_contract(
         "shop",
         "",
-        "table: items\nprimary_key: [col_1]\ncolumns:\n  - {name: col_1, type: smallint}\n"
+        "table: items\nprimary_key: [col_1]\ncolumns:\n  - {name: col_1, type: bigint}\n"
         "  - {name: col_2, type: varchar}\n  - {name: col_3, type: 'decimal(9,2)'}\n",
         tmp_path,
     )
@@ -472,7 +473,7 @@ def test_header_in_full_load_only(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert code == 0, printed
     drafted = load_contracts(out)[("shop", "t")]
     assert [(c.name, c.sql_type) for c in drafted.columns] == [
-        ("id", "smallint"),
+        ("id", "bigint"),
         ("city", "varchar"),
     ]
     assert settings_of(out, "shop") == DmsSettings(

@@ -9,7 +9,8 @@ import pytest
 from support.handmade_dms import contract_shape, csv_text, run, write
 from support.project import PROJECT
 
-from ingestion.contracts import DmsSettings, load_contracts
+from ingestion.contracts import load_contracts
+from ingestion.dms_settings import DmsSettings
 from ingestion.errors import UserError
 from ingestion.inference.ddl import parse_ddl
 

@@ -89,7 +89,7 @@ def test_an_edited_contract_gets_a_proposal_and_force_applies_it(
     proposal = yaml.safe_load(proposed.read_text())
     assert proposal["description"] == "Orders."  # the user's edits are carried over
     assert proposal["columns"] == [
-        {"name": "id", "type": "smallint"},
+        {"name": "id", "type": "bigint"},
         {"name": "amount", "type": "decimal(9,3)"},
         {"name": "note", "type": "varchar", "pii": True},
         {"name": "channel", "type": "varchar"},

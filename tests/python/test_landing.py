@@ -183,13 +183,14 @@ def test_empty_cdc_file_is_recorded_and_lands_no_rows(
 def test_changed_content_lands_as_new_version_and_same_content_is_a_duplicate(
     dms_root: Path, pipeline: Pipeline, tmp_path: Path, contracts: dict
 ) -> None:
-    path = pipeline.write(f"{CUSTOMERS}/LOAD00000001.csv", csv(customer_row(1)))
+    # a CDC file (a LOAD file delivered again is a new full load: test_generations.py)
+    path = pipeline.write(f"{CUSTOMERS}/20260301-090000123.csv", csv(customer_row(1)))
     lake = tmp_path / "lake"
     land(dms_root, lake, contracts)
     os.utime(path, ns=(1, 1))  # touched, same bytes
     touched = land(dms_root, lake, contracts)
     assert (touched.files_duplicate, touched.files_landed) == (1, 0)
-    pipeline.write(f"{CUSTOMERS}/LOAD00000001.csv", csv(customer_row(1), customer_row(2)))
+    pipeline.write(f"{CUSTOMERS}/20260301-090000123.csv", csv(customer_row(1), customer_row(2)))
     changed = land(dms_root, lake, contracts)
     assert changed.files_landed == 1
     assert query(f"select count(*) from {raw(lake)}") == [(3,)]

@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from ingestion.cli import main
-from ingestion.contracts import parse_type
+from ingestion.column_types import parse_type
 from ingestion.errors import UserError
 from modelgen.layout import MARK, compare, plan, write
 from modelgen.rules import parse_rules
@@ -212,9 +212,12 @@ def test_a_composite_key_and_history(tmp_path: Path) -> None:
     latest = planned.files[folder / "slv_order_lines__latest.sql"]
     assert "unique_key=['order_id', 'line_no']" in latest
     history = planned.files[folder / "slv_order_lines__history.sql"]
-    assert "delete_changed_keys(['order_id', 'line_no'], ref('slv_order_lines__changes'))" in (
-        history
-    )
+    assert (
+        "delete_keys_in(['order_id', 'line_no'], keys_with_landed_changes("
+        "ref('slv_order_lines__changes'), ['order_id', 'line_no'], ref('slv_order_lines__latest')))"
+    ) in history
+    assert "change_log_versions('changes', ['order_id', 'line_no'], 'full_loads')" in history
+    assert "delete_keys_absent_from_newer_full_load(ref('slv_order_lines__changes'))" in latest
     # valid_from hashed as text every engine writes alike (timestamp_key_text)
     key = "surrogate_key(['order_id', 'line_no', timestamp_key_text('valid_from')])"
     assert f"{key} }}}} as version_key" in history

@@ -152,7 +152,6 @@ def test_ctrl_c_stops_cleanly_and_the_next_run_lands_the_rest(
     assert process.returncode == code
     recorded = sorted((lake / "_ledger" / "files").rglob("*.json"))
     assert err.splitlines() == [
-
         f"error: {what}: {len(recorded)} file(s) landed and recorded before the stop stay landed; "
         "the files not recorded land on the next run; the lock was released"
     ]

@@ -18,6 +18,7 @@ import pytest
 from support.customer_rows import CUSTOMER_HEADER, customer_row
 from support.project import CONTRACTS
 
+from ingestion.aws import client
 from ingestion.cli import main
 from ingestion.contracts import load_contracts
 from ingestion.errors import AwsError, FilesFailedError, UserError
@@ -25,7 +26,7 @@ from ingestion.glue import GlueCatalog
 from ingestion.lake import Lake
 from ingestion.landing import Lander, Progress
 from ingestion.lock import LOCK, RunLock
-from ingestion.s3 import S3Source, S3Store, client
+from ingestion.s3 import S3Source, S3Store
 
 pytestmark = pytest.mark.s3
 
@@ -183,7 +184,8 @@ def test_redelivery_same_content_is_skipped_new_content_is_a_new_version(
     buckets: tuple[str, str],
 ) -> None:
     source, lake = buckets
-    key = f"{CUSTOMERS}/LOAD00000001.csv"
+    # a CDC file (a LOAD file delivered again is a new full load: test_generations.py)
+    key = f"{CUSTOMERS}/20260301-090000001.csv"
     put(source, key, csv(customer_row(1)))
     assert _lander(source, lake).run().files_landed == 1
     put(source, key, csv(customer_row(1)))  # re-delivered: same bytes, same ETag
@@ -195,7 +197,7 @@ def test_redelivery_same_content_is_skipped_new_content_is_a_new_version(
     assert f"{key[4:]}: new content under an already landed key: landed as a new version" in (
         changed.notes
     )
-    raw = [k for k in keys(lake, "lake/raw/core_banking/customers/") if "LOAD" in k]
+    raw = [k for k in keys(lake, "lake/raw/core_banking/customers/") if "20260301" in k]
     assert len(raw) == 2  # both versions, named by content
     assert sorted(read_parquet(lake, k).num_rows for k in raw) == [1, 2]
 

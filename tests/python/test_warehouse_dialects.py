@@ -12,6 +12,7 @@ the guide passes the engines' capability checks.
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import re
@@ -21,11 +22,12 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from warehouse_check import edge_cases
 from warehouse_check.athena import athena_type
 from warehouse_check.capabilities import Finding, check_sql, sql_blocks, strict_type_conflicts
-from warehouse_check.engine import strip_comments
 from warehouse_check.proof import ENGINES, LAYERS, RUNS, Proof
 from warehouse_check.shims import Dialect
+from warehouse_check.statement import strip_comments
 
 pytestmark = [pytest.mark.dbt, pytest.mark.s3]
 
@@ -120,6 +122,53 @@ def test_the_edge_cases_reached_gold(proof: Proof) -> None:
     assert address > 256  # would not fit Redshift's plain varchar
     assert same_ms == 3  # two changes in one millisecond, one later
     assert dates[1][1] is None and dates[2][1] is None  # 'Zjunk' and Feb 30: null, no error
+
+
+def _account_records(proof: Proof, batch: list[Path]) -> list[tuple[str, str, int, str, int]]:
+    """(commit time, file, row, Op, account_id) of the staged account records, sorted."""
+    records = []
+    for relative in batch:
+        key = edge_cases.dms_key(relative)
+        if key.parent != Path("core_banking/accounts"):
+            continue
+        with (proof.staging / relative).open(newline="", encoding="utf-8") as stream:
+            for n, row in enumerate(csv.DictReader(stream)):
+                records.append(
+                    (row["dms_commit_ts"], str(key), n, row["Op"], int(row["account_id"]))
+                )
+    return sorted(records)
+
+
+def test_the_reload_deleted_the_accounts_its_full_load_lacks(proof: Proof) -> None:
+    """edge_cases.reload: the second delivery holds the accounts' first LOAD file again
+    without every third account. Every engine gives the native build's slv_accounts__latest
+    (above); here the native build deletes exactly the accounts the first delivery left
+    existing that neither the reload nor a later change holds (plain Python, from the staged
+    files), and gold's dimension no longer has them current."""
+    first, second = proof.batches
+    state = {account: op for *_, op, account in _account_records(proof, first)}
+    reload = [p for p in second if p.parts[0] == edge_cases.RELOAD_FOLDER]
+    later = [p for p in second if p.parts[0] != edge_cases.RELOAD_FOLDER]
+    expected = (
+        {account for account, op in state.items() if op != "D"}
+        - {account for *_, account in _account_records(proof, reload)}
+        - {account for *_, account in _account_records(proof, later)}
+    )
+    assert len(expected) >= 3
+    con = duckdb.connect(str(proof.database("duckdb")), read_only=True)
+    try:
+        deleted = con.execute(
+            "select account_id from silver.slv_accounts__latest"
+            " where is_deleted and source_file_order = ''"
+        ).fetchall()
+        current = con.execute(
+            "select count(*) from gold.dim_accounts where is_current and account_id in ("
+            " select account_id from silver.slv_accounts__latest where is_deleted)"
+        ).fetchall()[0][0]
+    finally:
+        con.close()
+    assert {row[0] for row in deleted} == expected
+    assert current == 0
 
 
 # -- unit tests: run where they can, never in production -----------------------------------

@@ -17,9 +17,10 @@ import pytest
 
 from warehouse_check import shims
 from warehouse_check.capabilities import check_sql, sql_blocks, strict_type_conflicts
-from warehouse_check.engine import StatementError, Warehouse, strip_comments
+from warehouse_check.engine import Warehouse
 from warehouse_check.raw_zone import create_views, data_files
 from warehouse_check.shims import Dialect
+from warehouse_check.statement import StatementError, strip_comments
 from warehouse_check.translate import TranslationError, parse, to_duckdb
 
 

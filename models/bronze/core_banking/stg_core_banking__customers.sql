@@ -16,7 +16,7 @@ source as (
 renamed as (
 
     select
-        {{ surrogate_key(['_dms_file', '_dms_row']) }} as change_id,
+        {{ change_id() }} as change_id,
         customer_id,
         first_name,
         last_name,

@@ -33,7 +33,7 @@ document_fields as (
 renamed as (
 
     select
-        {{ surrogate_key(['_dms_file', '_dms_row']) }} as change_id,
+        {{ change_id() }} as change_id,
         _id as event_id,
         _doc as document,
         {{ json_is_valid('_doc') }} as is_valid_document,

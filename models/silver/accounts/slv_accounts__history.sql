@@ -5,19 +5,25 @@
         materialized='incremental',
         unique_key='version_key',
         on_schema_change='append_new_columns',
-        pre_hook="{{ delete_changed_keys(['account_id'], ref('slv_accounts__changes')) }}",
+        pre_hook="{{ delete_keys_in(['account_id'], keys_with_landed_changes(ref('slv_accounts__changes'), ['account_id'], ref('slv_accounts__latest'))) }}",
     )
 }}
 
 with changes as (
 
-    {{ changes_of_changed_keys(ref('slv_accounts__changes'), ['account_id']) }}
+    {{ changes_of_changed_keys(ref('slv_accounts__changes'), ['account_id'], ref('slv_accounts__latest')) }}
+
+),
+
+full_loads as (
+
+    {{ full_loads_begun(ref('slv_accounts__changes')) }}
 
 ),
 
 versions as (
 
-    {{ change_log_versions('changes', ['account_id']) }}
+    {{ change_log_versions('changes', ['account_id'], 'full_loads') }}
 
 )
 

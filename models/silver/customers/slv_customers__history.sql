@@ -5,19 +5,25 @@
         materialized='incremental',
         unique_key='version_key',
         on_schema_change='append_new_columns',
-        pre_hook="{{ delete_changed_keys(['customer_id'], ref('slv_customers__changes')) }}",
+        pre_hook="{{ delete_keys_in(['customer_id'], keys_with_landed_changes(ref('slv_customers__changes'), ['customer_id'], ref('slv_customers__latest'))) }}",
     )
 }}
 
 with changes as (
 
-    {{ changes_of_changed_keys(ref('slv_customers__changes'), ['customer_id']) }}
+    {{ changes_of_changed_keys(ref('slv_customers__changes'), ['customer_id'], ref('slv_customers__latest')) }}
+
+),
+
+full_loads as (
+
+    {{ full_loads_begun(ref('slv_customers__changes')) }}
 
 ),
 
 versions as (
 
-    {{ change_log_versions('changes', ['customer_id']) }}
+    {{ change_log_versions('changes', ['customer_id'], 'full_loads') }}
 
 )
 

@@ -5,6 +5,7 @@
         materialized='incremental',
         unique_key='transaction_id',
         on_schema_change='append_new_columns',
+        post_hook="{{ delete_keys_absent_from_newer_full_load(ref('slv_transactions__changes')) }}",
     )
 }}
 

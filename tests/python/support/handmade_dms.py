@@ -17,7 +17,8 @@ import pytest
 import yaml
 
 from ingestion.cli import main
-from ingestion.contracts import DmsSettings, TableContract, load_contracts
+from ingestion.contracts import TableContract, load_contracts
+from ingestion.dms_settings import DmsSettings
 
 Field = str | None
 

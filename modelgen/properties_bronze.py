@@ -1,0 +1,185 @@
+"""The YAML of the generated bronze layer: each schema's raw-zone source (per engine, with its
+freshness) and each table's ``stg_<schema>__<table>`` model, which tests what landing adds
+(the change metadata, the keys) and reconciles the change log with silver."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from modelgen.properties import CHANGE_METADATA, column_doc, column_entry, doc, model_meta
+from modelgen.spec import EntitySpec
+
+METADATA_TESTS: dict[str, list[Any]] = {
+    "change_op": ["not_null", {"accepted_values": {"arguments": {"values": ["I", "U", "D"]}}}],
+    "change_committed_at": [
+        {
+            "accepted_range": {
+                "arguments": {
+                    "min_value": "cast('1900-01-01' as date)",
+                    "max_value": "cast('2100-12-31' as date)",
+                }
+            }
+        }
+    ],
+    "change_seq": [{"matches_pattern": {"arguments": {"pattern": "^[0-9]+$"}}}],
+    "source_file": ["not_null"],
+    "source_file_order": ["not_null"],
+    "source_row": ["not_null", {"accepted_range": {"arguments": {"min_value": 1}}}],
+    "landing_run_id": ["not_null"],
+    "landed_at": ["not_null"],
+    "load_generation": ["not_null", {"accepted_range": {"arguments": {"min_value": 1}}}],
+}
+
+
+def sources(schema: str, specs: list[EntitySpec]) -> dict[str, Any]:
+    """The raw-zone source of one schema: DuckDB reads the Parquet files in place; Athena the
+    Glue tables landing registers, their ``__epoch_us`` twins (timestamps as epoch
+    microseconds: Athena reads a Glue timestamp at millisecond precision); Redshift the plain
+    tables through the Spectrum schema over them (default ``raw_zone``: RAW is reserved)."""
+    return {
+        "version": 2,
+        "sources": [
+            {
+                "name": schema,
+                "schema": (
+                    "{{ env_var('GLUE_DATABASE', 'raw') if target.type == 'athena'\n"
+                    "else env_var('REDSHIFT_SPECTRUM_SCHEMA', 'raw_zone')"
+                    " if target.type == 'redshift'\n"
+                    f"else '{schema}' }}}}"
+                ),
+                "description": (
+                    f"Source schema `{schema}` as AWS DMS replicated it and `dmsw land` landed it "
+                    f"in the raw zone (contracts/{schema}/): one row per DMS change record."
+                ),
+                "config": {
+                    "external_location": (
+                        "read_parquet('{{ env_var('LAKE_DIR', 'data/lake') }}"
+                        f"/raw/{schema}/{{name}}/*.parquet', union_by_name = true)"
+                    ),
+                    **source_freshness(),
+                },
+                "tables": [
+                    {
+                        "name": spec.table,
+                        "identifier": (
+                            f"{{{{ '{schema}__{spec.table}' ~ ('__epoch_us' if target.type =="
+                            " 'athena' else '') if target.type != 'duckdb'"
+                            f" else '{spec.table}' }}}}"
+                        ),
+                        "description": spec.contract.description
+                        or f"Change records of {spec.contract.qualified_name}.",
+                        **table_freshness(spec),
+                    }
+                    for spec in specs
+                ],
+            }
+        ],
+    }
+
+
+def _loaded_at(column: str) -> str:
+    """A raw-zone timestamp column as dbt's freshness reads it: Athena reads the raw tables
+    with timestamps as epoch microseconds (the __epoch_us Glue tables), converted as the
+    cast_timestamp macro does (macros are not available where dbt renders sources)."""
+    return (
+        "{{ 'cast(from_unixtime_nanos(cast(' ~ " + column + " ~ ' as decimal(38, 0)) * 1000)"
+        " as timestamp(6))' if target.type == 'athena' else " + column + " }}"
+    )
+
+
+COMMIT_TIME = _loaded_at(
+    "('_landed_at' if var('freshness_from', 'commit') == 'landing' else '_dms_commit_ts')"
+)
+
+
+LANDING_TIME = _loaded_at("'_landed_at'")
+
+
+DEFAULT_FRESHNESS = {
+    "warn_after": {"count": "{{ var('freshness_warn_after_hours', 24) }}", "period": "hour"},
+    "error_after": {"count": "{{ var('freshness_error_after_hours', 72) }}", "period": "hour"},
+}
+
+
+def source_freshness() -> dict[str, Any]:
+    """A schema's ``dbt source freshness`` defaults: the newest DMS commit time (the replication
+    lag; with the dbt var ``freshness_from: landing``, the newest landing time: the demo's
+    commits are old by construction), thresholds from the vars ``freshness_*_after_hours``."""
+    return {"loaded_at_field": COMMIT_TIME, "freshness": DEFAULT_FRESHNESS}
+
+
+def table_freshness(spec: EntitySpec) -> dict[str, Any]:
+    """What a table changes of its schema's freshness: landing time when its files carry no
+    commit time, the contract's thresholds, or no check at all (``freshness: false``)."""
+    limits = spec.contract.freshness
+    config: dict[str, Any] = {}
+    if not spec.contract.settings.timestamp_column_name:
+        config["loaded_at_field"] = LANDING_TIME
+    if not limits.checked:
+        config["freshness"] = None
+    elif limits.warn_after_hours is not None and limits.error_after_hours is not None:
+        config["freshness"] = {
+            "warn_after": {"count": limits.warn_after_hours, "period": "hour"},
+            "error_after": {"count": limits.error_after_hours, "period": "hour"},
+        }
+    return {"config": config} if config else {}
+
+
+def bronze_model(spec: EntitySpec) -> dict[str, Any]:
+    columns: list[dict[str, Any]] = [
+        column_entry("change_id", doc("change_id"), ["unique", "not_null"])
+    ]
+    documents = {d.source: d for d in spec.documents}
+    by_source = {c.source: c for c in spec.landed}
+    for contract_column in spec.contract.columns:
+        document = documents.get(contract_column.name)
+        if document is None:
+            column = by_source[contract_column.name]
+            tests = ["not_null"] if column.name in spec.key else None
+            columns.append(
+                column_entry(column.name, column_doc(spec, column.name), tests, column.pii)
+            )
+            continue
+        columns.append(
+            column_entry(document.name, column_doc(spec, document.name), None, document.pii)
+        )
+        columns.append(
+            column_entry(
+                document.valid_column, column_doc(spec, document.valid_column), ["not_null"]
+            )
+        )
+        for item in document.fields:
+            columns.append(column_entry(item.name, column_doc(spec, item.name), None, item.pii))
+            if item.text_column:
+                columns.append(
+                    column_entry(
+                        item.text_column, column_doc(spec, item.text_column), None, item.pii
+                    )
+                )
+    for name in CHANGE_METADATA:
+        columns.append(column_entry(name, doc(name), METADATA_TESTS.get(name)))
+    reconcile = {
+        "change_log_reconciles": {
+            "arguments": {
+                "key_columns": list(spec.key),
+                "latest_model": f"ref('{spec.model('latest')}')",
+                "current_model": f"ref('{spec.model()}')",
+                "rejects_model": f"ref('{spec.model('rejects')}')",
+            }
+        }
+    }
+    return {
+        "name": spec.staging,
+        "description": (
+            f"Change records of {spec.contract.qualified_name}, one row per DMS record (full load "
+            "and CDC), typed by the landing contract, with the change metadata silver orders by."
+            + (
+                " JSON documents are parsed into columns here (missing fields are null)."
+                if spec.documents
+                else ""
+            )
+        ),
+        "config": model_meta(spec, "staging"),
+        "data_tests": [reconcile],
+        "columns": columns,
+    }
