@@ -77,8 +77,8 @@ def review_contracts(contracts: Path, specs: list[many_tables_data.TableSpec]) -
         changed["keys_confirmed" if contract.get("primary_key") == key else "keys_corrected"] += 1
         contract["primary_key"] = key
         for column in contract.get("columns") or []:
-            # ids grow: infer drafts the narrowest integer the files show (smallint for a
-            # table of 20,000 rows), the source's DDL says bigint
+            # ids grow: a draft narrower than bigint (infer before main's f36d865 drafted
+            # the narrowest integer the sample showed) would quarantine later ids
             if column.get("name") in key and column.get("type") in ("smallint", "integer"):
                 column["type"] = "bigint"
                 changed["keys_widened"] += 1
@@ -168,9 +168,9 @@ def measure_count(
         }
 
     contracts = project / "contracts"
-    # every record of every file (the largest table has 100k): from the default 10,000-record
-    # sample, infer drafts `smallint` for ids that grow past 32767 later in the full load,
-    # and landing quarantines those rows; the review below widens the keys for the CDC ids
+    # --sample-rows 100000 reads every record of every file (the largest table has 100k);
+    # the figures in docs/benchmarks.md: 10 and 30 tables so, 100 tables from the default
+    # 10,000-record sample
     measure("infer", [DMSW, "contracts", "infer", "--source", str(work / "dms"),
                       "--out", str(contracts), "--sample-rows", str(sample_rows)])  # fmt: skip
     out["sample_rows"] = sample_rows
