@@ -31,6 +31,8 @@ SIZES ?= 100000
 RUNS ?= 1
 ## make bench: more benchmarks/bench.py options
 BENCH_ARGS ?=
+## make bench-many: table counts
+TABLES ?= 10 30 100
 ## make bench-landing: transactions
 BENCH_TRANSACTIONS ?= 1000000
 #> DBT_TARGET=duckdb         dbt target: duckdb, athena or redshift (docs/deploy.md)
@@ -61,7 +63,7 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 DBT := $(BIN)/dbt
 DMSW := $(BIN)/dmsw
 
-.PHONY: check-warehouses help env setup tools demo-data land models models-check build freshness health docs docs-serve erd report metrics governance sqllint run test lint typecheck pytest test-fast lock clean bench-landing bench
+.PHONY: check-warehouses help env setup tools demo-data land models models-check build freshness health docs docs-serve erd report metrics governance sqllint run test lint typecheck pytest test-fast lock clean bench-landing bench bench-many
 
 help: ## list the targets and the variables with their defaults
 	@echo "Targets:"
@@ -169,8 +171,11 @@ $(BENCH_STAMP): $(STAMP) pyproject.toml
 	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[bench]'
 	touch $@
 
-bench: $(BENCH_STAMP) ## benchmark land/build/incremental vs lower bounds and PySpark (SIZES="100000 1000000" RUNS=3)
+bench: $(BENCH_STAMP) ## benchmark land + dbt build with every test, 1% incremental, vs plain DuckDB and PySpark (SIZES=, RUNS=, BENCH_ARGS=)
 	$(BIN)/python benchmarks/bench.py --sizes $(SIZES) --runs $(RUNS) $(BENCH_ARGS)
+
+bench-many: $(STAMP) ## benchmark onboarding, first build + tests and a 1% run of 10, 30 and 100 generated tables (TABLES=)
+	$(BIN)/python benchmarks/many_tables.py --tables $(TABLES)
 
 bench-landing: $(STAMP) ## landing throughput vs DuckDB's CSV-to-Parquet copy (BENCH_TRANSACTIONS=)
 	$(BIN)/python benchmarks/landing.py --transactions $(BENCH_TRANSACTIONS) --workdir data/bench

@@ -1,16 +1,20 @@
-"""The performance benchmark: landing, the dbt build, an incremental build after a 1% CDC
-batch, their lower bounds (DuckDB's own CSV-to-Parquet copy; the compiled SQL in one plain
-DuckDB connection) and the peer (the same build as a PySpark job), at several data sizes.
+"""The performance benchmark, as users run the pipeline: land the DMS files, then `dbt build`
+with every test (seeds, models, data and unit tests, the on-run-end hook), the command and
+vars `make run` uses; per stage from dbt's own run_results.json (dbt_stages.py); the docs;
+then a 1% CDC batch landed and built the same way. Against the lower bound (the same files
+landed and built into the same star by plain DuckDB SQL written once: plain_star.sql), in the
+same run, and the peer (the same build as a PySpark job, spark_job.py); optionally `make run`
+itself (--make-run) against the same lower bound.
 
-    python benchmarks/bench.py --sizes 100000 1000000 --runs 3 [--spark-runs 1] [--no-spark]
-                               [--profile] [--workdir /tmp/dmsw-bench]
+    python benchmarks/bench.py --sizes 1000000 --runs 1 [--no-spark] [--make-run]
+                               [--workdir /tmp/dmsw-bench]
 
-`make bench` runs it (SIZES=, RUNS=). Results are merged by size into
-docs/benchmarks/results.json; docs/benchmarks.md's generated section (table, targets) and
-docs/benchmarks/time_vs_size.svg are rewritten from the whole file. Each phase is a separate
-process measured by procstats.run (wall, CPU of the process tree, peak RSS of the tree, load
-average). A benchmark, not a test: it fails only when a phase itself fails; targets are
-printed PASS/FAIL.
+`make bench` runs it (SIZES=, RUNS=, BENCH_ARGS=). Results are merged by size into
+docs/benchmarks/results.json; docs/benchmarks.md's generated section (tables, stages,
+targets) and the charts are rewritten from the whole file. Each phase is a separate process
+measured by procstats.run (wall, CPU of the process tree, peak RSS of the tree, load average:
+the machine may be shared, so every figure carries the load seen). A benchmark, not a test:
+it fails only when a phase itself fails; targets are printed PASS/FAIL.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import bench_report
+import dbt_stages
 import procstats
 
 PROJECT = Path(__file__).resolve().parents[1]
@@ -39,7 +44,11 @@ BIN = Path(sys.executable).parent
 DBT = str(BIN / "dbt")
 DMSW = str(BIN / "dmsw")
 PY = sys.executable
-BUILD = ["build", "--resource-type", "model", "--resource-type", "seed"]
+# the vars `make run` passes on the demo data (Makefile DBT_VARS): the same on every dbt
+# command, so nothing is parsed twice
+VARS = "{freshness_from: landing}"
+BUILD = ["build", "--vars", VARS]
+RESULTS_VERSION = 2  # 2: the build runs every test; the plain bound starts from the DMS files
 GOLD = ("dim_customers", "dim_accounts", "dim_dates", "fact_transactions")
 DELTA_SHARE = 0.01
 
@@ -173,14 +182,14 @@ def _link_tree(files: list[Path], source: Path, target: Path) -> None:
 # -- one run at one size ---------------------------------------------------------------------
 
 
-def _env(root: Path, run: Path) -> dict[str, str]:
+def _env(root: Path, run: Path, target: str = "target") -> dict[str, str]:
     env = dict(os.environ)
     env.update(
         DBT_PROFILES_DIR=str(PROJECT / "profiles"),
         DBT_TARGET="duckdb",
         LAKE_DIR=str(run / "lake"),
         DUCKDB_PATH=str(run / "warehouse.duckdb"),
-        DBT_TARGET_PATH=str(root / "target"),
+        DBT_TARGET_PATH=str(root / target),
         DBT_LOG_PATH=str(root / "logs"),
         DBT_SEND_ANONYMOUS_USAGE_STATS="false",
         PYTHONUNBUFFERED="1",
@@ -194,65 +203,31 @@ def _gold_checks(database: Path) -> dict[str, Any]:
     with duckdb.connect(str(database), read_only=True) as connection:
         checks: dict[str, Any] = {}
         for name in GOLD:
-            checks[f"rows.{name}"] = connection.execute(
-                f"select count(*) from gold.{name}"
-            ).fetchone()[0]  # type: ignore[index]
+            row = connection.execute(f"select count(*) from gold.{name}").fetchone()
+            checks[f"rows.{name}"] = row[0] if row else None
         total = connection.execute("select sum(signed_amount) from gold.fact_transactions")
-        checks["sum.fact_transactions.signed_amount"] = str(total.fetchone()[0])  # type: ignore[index]
+        row = total.fetchone()
+        checks["sum.fact_transactions.signed_amount"] = str(row[0]) if row else None
     return checks
 
 
-def _run_results(path: Path) -> dict[str, Any]:
-    data = json.loads(path.read_text(encoding="utf-8"))
-    results = data["results"]
-    statuses: dict[str, int] = {}
-    for result in results:
-        statuses[result["status"]] = statuses.get(result["status"], 0) + 1
-    timings = sorted(
-        (
-            {"node": r["unique_id"].split(".", 2)[-1], "seconds": round(r["execution_time"], 3)}
-            for r in results
-            if r["unique_id"].startswith(("model.", "seed."))
-        ),
-        key=lambda item: -float(item["seconds"]),
-    )
+def _dbt_breakdown(target: Path, keep_as: str) -> dict[str, Any]:
+    """Stages, slowest nodes and statuses of the dbt build that just wrote `target`; its
+    run_results.json is kept beside the target folder as `keep_as` (every node's timing)."""
+    shutil.copy(target / "run_results.json", target.parent / keep_as)
+    results = json.loads((target / "run_results.json").read_text(encoding="utf-8"))
+    manifest = json.loads((target / "manifest.json").read_text(encoding="utf-8"))
     return {
-        "elapsed_s": data.get("elapsed_time"),
-        "nodes": len(results),
-        "statuses": statuses,
-        "node_seconds_total": round(sum(r["execution_time"] for r in results), 3),
-        "slowest": timings[:8],
+        "elapsed_s": results.get("elapsed_time"),
+        "nodes": len(results["results"]),
+        "statuses": dbt_stages.statuses(results),
+        "stages": dbt_stages.stages(results, manifest),
+        "slowest": dbt_stages.slowest(results, manifest),
     }
 
 
-def _summarise_pyspy(folded: Path, top: int = 15) -> dict[str, list[dict[str, Any]]]:
-    """Shares of py-spy's samples (raw/collapsed output) per function (file, no line):
-    inclusive (on the stack) and self (the innermost frame)."""
-    inclusive: dict[str, int] = {}
-    own: dict[str, int] = {}
-    samples = 0
-
-    def name(frame: str) -> str:
-        function, _, where = frame.partition(" (")
-        return f"{function} ({where.rsplit(':', 1)[0]})" if where else function
-
-    for line in folded.read_text(encoding="utf-8", errors="replace").splitlines():
-        stack, _, count_text = line.rpartition(" ")
-        if not count_text.isdigit():
-            continue
-        count = int(count_text)
-        samples += count
-        frames = [name(f) for f in stack.split(";")[1:]]  # [0] is the process
-        for frame in set(frames):
-            inclusive[frame] = inclusive.get(frame, 0) + count
-        if frames:
-            own[frames[-1]] = own.get(frames[-1], 0) + count
-
-    def ranked(totals: dict[str, int]) -> list[dict[str, Any]]:
-        items = sorted(totals.items(), key=lambda item: -item[1])[:top]
-        return [{"function": f, "share": round(c / samples, 3)} for f, c in items if samples]
-
-    return {"samples": [{"n": samples}], "inclusive": ranked(inclusive), "self": ranked(own)}
+def _last_json(text: str) -> dict[str, Any]:
+    return dict(json.loads(text.strip().splitlines()[-1]))
 
 
 def one_run(
@@ -267,9 +242,11 @@ def one_run(
     env = _env(root, run)
     out: dict[str, Any] = {}
 
-    def measure(name: str, command: list[str], check: bool = True) -> procstats.Measurement:
-        log(f"  {size:>10,} run {index + 1}: {name}")
-        measured = procstats.run(command, env=env, cwd=PROJECT, check=check)
+    def measure(
+        name: str, command: list[str], check: bool = True, environment: dict[str, str] = env
+    ) -> procstats.Measurement:
+        log(f"  {size:>10,} run {index + 1}: {name}  (load {os.getloadavg()[0]:.2f})")
+        measured = procstats.run(command, env=environment, cwd=PROJECT, check=check)
         out[name] = measured.as_dict()
         out[name].pop("stdout_tail")
         log(
@@ -278,71 +255,31 @@ def one_run(
         )
         return measured
 
+    # what users run: land, then dbt build with every test, then the docs
     measure("land", [DMSW, "land", "--source", str(run / "dms"), "--lake", str(run / "lake")])
     if index == 0:
-        measure("dbt_parse", [DBT, "parse", "--quiet"])
-    measure("dbt_startup", [DBT, "build", "--select", "tag:bench_selects_nothing", "--quiet"])
-    build = measure("dbt_build", [DBT, *BUILD], check=False)
-    shutil.copy(root / "target" / "run_results.json", root / f"run_results_build_{index}.json")
-    out["dbt_build"]["run_results"] = _run_results(root / "target" / "run_results.json")
+        measure("dbt_parse", [DBT, "parse", "--quiet", "--vars", VARS])
+    measure("dbt_startup", [DBT, "build", "--select", "tag:bench_selects_nothing", "--quiet",
+                            "--vars", VARS])  # fmt: skip
+    build = measure("dbt_build", [DBT, *BUILD, "--quiet"], check=False)
+    out["dbt_build"]["dbt"] = _dbt_breakdown(root / "target", f"run_results_full_{index}.json")
     if build.returncode != 0:
-        raise RuntimeError(f"dbt build failed at {size}:\n{build.stdout_tail}")
-    compiled = root / "compiled_full"
-    shutil.rmtree(compiled, ignore_errors=True)
-    shutil.copytree(root / "target" / "compiled", compiled)
-    shutil.copy(root / "target" / "manifest.json", root / "manifest_full.json")
+        log(f"      dbt build exited {build.returncode}: {out['dbt_build']['dbt']['statuses']}")
+        log(build.stdout_tail[-3000:])
     out["checks_ours"] = _gold_checks(run / "warehouse.duckdb")
+    measure("dbt_docs", [DBT, "docs", "generate", "--static", "--quiet", "--vars", VARS])
 
-    if index == 0 and options.tests:  # data and unit tests: once per size (no data change)
-        measure("dbt_test", [DBT, "test", "--quiet"], check=False)
-        out["dbt_test"]["run_results"] = _run_results(root / "target" / "run_results.json")
-
-    explain = ""
-    if options.profile and index == 0:
-        slowest = [
-            item["node"].split(".")[-1]
-            for item in out["dbt_build"]["run_results"]["slowest"]
-            if not item["node"].startswith("seed")
-        ][:3]
-        explain = ",".join(slowest)
+    # the lower bound, from the same files
     plain = measure(
         "plain_duckdb",
-        [PY, str(PROJECT / "benchmarks" / "plain_duckdb.py"),
-         "--manifest", str(root / "manifest_full.json"), "--compiled", str(compiled),
-         "--database", str(run / "plain" / "warehouse.duckdb"),
-         "--seeds-from", str(run / "warehouse.duckdb"),
-         *(["--explain", explain, "--explain-out", str(options.profile_dir / str(size))]
-           if explain else [])],
+        [PY, str(PROJECT / "benchmarks" / "plain_duckdb.py"), "--dms", str(run / "dms"),
+         "--database", str(run / "plain" / "plain.duckdb")],
     )  # fmt: skip
-    plain_result = json.loads(plain.stdout_tail.strip().splitlines()[-1])
-    out["plain_duckdb"]["inner_s"] = plain_result["seconds"]
-    out["plain_duckdb"]["per_model_top"] = sorted(
-        plain_result["per_model"].items(), key=lambda item: -item[1]
-    )[:8]
+    plain_result = _last_json(plain.stdout_tail)
+    out["plain_duckdb"]["inner_s"] = plain_result.pop("seconds")
+    out["plain_duckdb"]["per_step"] = plain_result.pop("per_step")
+    out["checks_plain"] = plain_result
     shutil.rmtree(run / "plain", ignore_errors=True)
-
-    (run / "copy").mkdir()
-    copy = measure(
-        "duckdb_copy",
-        [PY, str(PROJECT / "benchmarks" / "landing.py"), "--phase", "duckdb",
-         "--dms", str(run / "dms"), "--out", str(run / "copy")],
-    )  # fmt: skip
-    out["duckdb_copy"]["rows"] = json.loads(copy.stdout_tail.strip().splitlines()[-1])["rows"]
-    shutil.rmtree(run / "copy", ignore_errors=True)
-
-    if options.profile and index == 0:
-        folded = options.profile_dir / str(size) / "landing.pyspy.txt"
-        folded.parent.mkdir(parents=True, exist_ok=True)
-        measure(
-            "land_under_pyspy",
-            [str(BIN / "py-spy"), "record", "--format", "raw", "--rate", "50", "--subprocesses",
-             "--output", str(folded), "--", DMSW, "land", "--source", str(run / "dms"),
-             "--lake", str(run / "lake_profile")],
-            check=False,
-        )  # fmt: skip
-        if folded.exists():
-            out["land_profile"] = _summarise_pyspy(folded)
-        shutil.rmtree(run / "lake_profile", ignore_errors=True)
 
     if options.spark and index < options.spark_runs:
         spark = measure(
@@ -352,7 +289,7 @@ def one_run(
             check=False,
         )  # fmt: skip
         if spark.returncode == 0:
-            result = json.loads(spark.stdout_tail.strip().splitlines()[-1])
+            result = _last_json(spark.stdout_tail)
             out["spark"]["inner_s"] = result.pop("seconds")
             out["spark"]["session_s"] = result.pop("session_seconds")
             out["checks_spark"] = result
@@ -360,14 +297,33 @@ def one_run(
             out["spark"]["error"] = spark.stdout_tail[-2000:]
         shutil.rmtree(run / "spark", ignore_errors=True)
 
+    if options.make_run and index == 0:
+        # `make run` on the same files as a user's SOURCE: land, models, build, docs,
+        # freshness, health; into a lake and warehouse of its own
+        mr = run / "make_run"
+        mr.mkdir()
+        make_env = _env(root, mr, target="target_make_run")
+        make_env.pop("LAKE_DIR")
+        make_env.pop("DUCKDB_PATH")
+        measure(
+            "make_run",
+            ["make", "--no-print-directory", "run", f"SOURCE={run / 'dms'}",
+             f"LAKE_DIR={mr / 'lake'}", f"DUCKDB_PATH={mr / 'warehouse.duckdb'}"],
+            environment=make_env,
+        )  # fmt: skip
+        shutil.rmtree(mr, ignore_errors=True)
+
+    # the 1% batch: land and build it the same way, into the full build's lake and warehouse
     delta = sorted(p for p in (root / "delta").rglob("*") if p.is_file())
     _link_tree(delta, root / "delta", run / "dms")
     measure(
         "land_incremental",
         [DMSW, "land", "--source", str(run / "dms"), "--lake", str(run / "lake")],
     )
-    measure("dbt_build_incremental", [DBT, *BUILD])
-    out["dbt_build_incremental"]["run_results"] = _run_results(root / "target" / "run_results.json")
+    measure("dbt_build_incremental", [DBT, *BUILD, "--quiet"], check=False)
+    out["dbt_build_incremental"]["dbt"] = _dbt_breakdown(
+        root / "target", f"run_results_incremental_{index}.json"
+    )
     out["checks_after_increment"] = _gold_checks(run / "warehouse.duckdb")
     if not options.keep:
         shutil.rmtree(run, ignore_errors=True)
@@ -375,7 +331,7 @@ def one_run(
 
 
 PHASES = (
-    "land", "dbt_startup", "dbt_build", "dbt_test", "plain_duckdb", "duckdb_copy", "spark",
+    "land", "dbt_startup", "dbt_build", "dbt_docs", "plain_duckdb", "spark", "make_run",
     "land_incremental", "dbt_build_incremental",
 )  # fmt: skip
 
@@ -383,9 +339,9 @@ PHASES = (
 def summarise(runs: list[dict[str, Any]]) -> dict[str, Any]:
     medians: dict[str, Any] = {}
     for phase in PHASES:
-        measured = [r[phase] for r in runs if phase in r and r[phase].get("returncode") == 0]
-        if phase == "dbt_test":  # failing tests still measure the test run
-            measured = [r[phase] for r in runs if phase in r]
+        measured = [r[phase] for r in runs if phase in r]
+        if phase not in ("dbt_build", "dbt_build_incremental"):  # a failing test still builds
+            measured = [m for m in measured if m.get("returncode") == 0]
         if not measured:
             continue
         medians[phase] = {
@@ -394,6 +350,8 @@ def summarise(runs: list[dict[str, Any]]) -> dict[str, Any]:
             "cpu_s": statistics.median(m["cpu_s"] for m in measured),
             "peak_rss_tree_mb": statistics.median(m["peak_rss_tree_mb"] for m in measured),
             "load_1m": statistics.median(m["load_before"][0] for m in measured),
+            "load_1m_after": statistics.median(m["load_after"][0] for m in measured),
+            "returncode": max(m.get("returncode", 0) for m in measured),
         }
     return medians
 
@@ -401,22 +359,28 @@ def summarise(runs: list[dict[str, Any]]) -> dict[str, Any]:
 def run_size(size: int, options: argparse.Namespace) -> dict[str, Any]:
     root = options.workdir / str(size)
     data = prepare_data(size, root, options.seed)
+    uptime_before = _uptime()
     runs = [one_run(size, root, index, data, options) for index in range(options.runs)]
     return {
         "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "uptime_before": uptime_before,
+        "uptime_after": _uptime(),
         "runs": options.runs,
         "data": {k: v for k, v in data.items() if k != "base_files"},
         "median": summarise(runs),
         "checks_ours": runs[0].get("checks_ours"),
+        "checks_plain": runs[0].get("checks_plain"),
         "checks_spark": next((r["checks_spark"] for r in runs if "checks_spark" in r), None),
         "checks_after_increment": runs[0].get("checks_after_increment"),
-        "dbt_build_run_results": runs[0]["dbt_build"]["run_results"],
-        "dbt_test_run_results": runs[0].get("dbt_test", {}).get("run_results"),
-        "dbt_incremental_run_results": runs[0]["dbt_build_incremental"]["run_results"],
-        "plain_duckdb_per_model_top": runs[0]["plain_duckdb"]["per_model_top"],
-        "land_profile": runs[0].get("land_profile"),
+        "dbt_build": runs[0]["dbt_build"]["dbt"],
+        "dbt_build_incremental": runs[0]["dbt_build_incremental"]["dbt"],
+        "plain_per_step": runs[0]["plain_duckdb"]["per_step"],
         "raw_runs": runs,
     }
+
+
+def _uptime() -> str:
+    return subprocess.run(["uptime"], capture_output=True, text=True, check=False).stdout.strip()
 
 
 def main() -> None:
@@ -430,16 +394,14 @@ def main() -> None:
     parser.add_argument("--chart", type=Path, default=PROJECT / "docs/benchmarks/time_vs_size.svg")
     parser.add_argument("--spark", action=argparse.BooleanOptionalAction, default=True)
     parser.add_argument("--spark-runs", type=int, default=1)
-    parser.add_argument("--tests", action=argparse.BooleanOptionalAction, default=True,
-                        help="also time `dbt test` (first run of each size)")  # fmt: skip
     parser.add_argument("--spark-memory", default="4g")
-    parser.add_argument("--profile", action="store_true", help="EXPLAIN ANALYZE + py-spy")
+    parser.add_argument("--make-run", action="store_true",
+                        help="also time `make run SOURCE=<the files>` (first run)")  # fmt: skip
     parser.add_argument("--keep", action="store_true", help="keep the last run's folders")
     parser.add_argument(
         "--report-only", action="store_true", help="rewrite targets, doc and chart; measure nothing"
     )
     options = parser.parse_args()
-    options.profile_dir = options.results.parent / "profile"
     if options.spark:
         try:
             importlib.metadata.version("pyspark")
@@ -447,26 +409,27 @@ def main() -> None:
             log("pyspark is not installed (pip install -e '.[bench]'): the peer is skipped")
             options.spark = False
 
-    results: dict[str, Any] = {"sizes": {}}
+    results: dict[str, Any] = {"version": RESULTS_VERSION, "sizes": {}}
     if options.results.exists():
-        results = json.loads(options.results.read_text(encoding="utf-8"))
+        stored = json.loads(options.results.read_text(encoding="utf-8"))
+        if stored.get("version") == RESULTS_VERSION:  # figures of another method are dropped
+            results = stored
     if not options.report_only or "machine" not in results:
         results["machine"] = machine()
     started = time.perf_counter()
-    if options.report_only:
-        results["targets"] = bench_report.evaluate(results)
-        options.results.write_text(json.dumps(results, indent=1, default=str), encoding="utf-8")
     for size in [] if options.report_only else options.sizes:
         results["sizes"][str(size)] = run_size(size, options)
         results["sizes"] = dict(sorted(results["sizes"].items(), key=lambda kv: int(kv[0])))
-        results["targets"] = bench_report.evaluate(results)
         results["generated_at"] = datetime.now(UTC).isoformat(timespec="seconds")
+        results["targets"] = bench_report.evaluate(results)
         options.results.parent.mkdir(parents=True, exist_ok=True)
         options.results.write_text(json.dumps(results, indent=1, default=str), encoding="utf-8")
+    many = options.results.with_name("many_tables.json")
+    many_results = json.loads(many.read_text(encoding="utf-8")) if many.exists() else None
+    results["targets"] = bench_report.evaluate(results, many_results)
+    options.results.parent.mkdir(parents=True, exist_ok=True)
+    options.results.write_text(json.dumps(results, indent=1, default=str), encoding="utf-8")
     bench_report.write_chart(results, options.chart)
-    bench_report.write_chart(
-        results, options.chart.with_name(options.chart.stem + "_cpu.svg"), metric="cpu_s"
-    )
     bench_report.write_doc(results, options.doc, options.chart)
     print()
     print(bench_report.summary_text(results))

@@ -4,7 +4,9 @@
 
 Tables are the gold models (the aggregates built from the star, tag `aggregate`, left out);
 columns, types and descriptions come from their YAML; primary keys are the columns with a
-`unique` test, foreign keys the `relationships` tests between gold models. `make docs`
+`unique` test, foreign keys the `relationships` tests between gold models and the columns
+of our `relationships_on_columns` tests (a key and its natural id, each to the same column
+of the referenced model). `make docs`
 redraws it before generating the docs site, which shows it on the overview page (dbt copies
 assets/ into target/).
 """
@@ -67,6 +69,18 @@ def _gold_models(manifest: dict[str, Any], schema: str) -> dict[str, dict[str, A
     }
 
 
+def _referenced(models: dict[str, dict[str, Any]], test: dict[str, Any], table: str) -> str | None:
+    """The gold model a relationship test on `table` points to."""
+    return next(
+        (
+            models[d]["name"]
+            for d in test["depends_on"]["nodes"]
+            if d in models and models[d]["name"] != table
+        ),
+        None,
+    )
+
+
 def read_star(
     manifest: dict[str, Any], schema: str = "gold"
 ) -> tuple[list[Table], list[Relationship]]:
@@ -85,20 +99,20 @@ def read_star(
         meta = node.get("test_metadata") or {}
         table = models[node["attached_node"]]["name"]
         column = node.get("column_name")
+        if meta.get("name") == "relationships_on_columns":
+            target = _referenced(models, node, table)
+            for name in (meta.get("kwargs") or {}).get("columns") or []:
+                known = target and name in dict(tables[target].columns)
+                if known and name in dict(tables[table].columns):
+                    relationships.add(Relationship(table, name, str(target), name))
+            continue
         if column is None or column not in dict(tables[table].columns):
             continue
         if meta.get("name") == "unique":
             tables[table].primary_keys.add(column)
         elif meta.get("name") == "relationships":
             kwargs = meta.get("kwargs", {})
-            target = next(
-                (
-                    models[d]["name"]
-                    for d in node["depends_on"]["nodes"]
-                    if d in models and models[d]["name"] != table
-                ),
-                None,
-            )
+            target = _referenced(models, node, table)
             to_column = kwargs.get("field")
             if target and to_column in dict(tables[target].columns):
                 relationships.add(Relationship(table, column, target, to_column))

@@ -1,7 +1,8 @@
 {#- Every row's combination of `columns` exists in `to` (same column names there): e.g. a
     fact's surrogate key and natural id name one and the same dimension row. A row with a
-    null in any of the columns fails too. -#}
-{% test relationships_on_columns(model, to, columns) %}
+    null in any of the columns fails too, so it also proves them not null. Attached to a
+    column (column_name), it counts as that column's test. -#}
+{% test relationships_on_columns(model, to, columns, column_name=none) %}
 select child.*
 from {{ model }} as child
 where not exists (
