@@ -16,7 +16,8 @@
     )
 }}
 
--- depends_on: {{ ref('slv_accounts__latest') }} {{ ref('slv_customers__latest') }} (deleted accounts and owners)
+-- deleted accounts and owners:
+-- depends_on: {{ ref('slv_accounts__latest') }} {{ ref('slv_customers__latest') }}
 
 with account_history as (
 
@@ -33,7 +34,10 @@ customer_history as (
 {% if is_incremental() -%}
 changed_accounts as (
 
-    {{ accounts_with_landed_history('account_history', 'customer_history', ref('slv_accounts__latest'), ref('slv_customers__latest')) }}
+    {{ accounts_with_landed_history(
+        'account_history', 'customer_history',
+        ref('slv_accounts__latest'), ref('slv_customers__latest')
+    ) }}
 
 ),
 

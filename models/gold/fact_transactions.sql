@@ -25,7 +25,8 @@
     )
 }}
 
--- depends_on: {{ ref('slv_accounts__latest') }} {{ ref('slv_customers__latest') }} (deleted accounts and owners)
+-- deleted accounts and owners:
+-- depends_on: {{ ref('slv_accounts__latest') }} {{ ref('slv_customers__latest') }}
 
 with transaction_states as (
 
@@ -95,7 +96,10 @@ changed_rates as (
 
 changed_accounts as (
 
-    {{ accounts_with_landed_history('account_history', 'customer_history', ref('slv_accounts__latest'), ref('slv_customers__latest')) }}
+    {{ accounts_with_landed_history(
+        'account_history', 'customer_history',
+        ref('slv_accounts__latest'), ref('slv_customers__latest')
+    ) }}
 
 ),
 

@@ -28,6 +28,7 @@ TIER_FIXTURES = {"built_project": "dbt", "s3_endpoint": "s3", "buckets": "s3"}
 """Fixtures that put a test in a slow tier, and the marker it must carry."""
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups into the node ids
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     by_file: dict[str, list[pytest.Item]] = {}
     for item in items:
