@@ -109,7 +109,8 @@ def history(spec: EntitySpec) -> str:
         "with "
         + cte(
             "changes",
-            f"{INDENT}{{{{ changes_of_changed_keys({changes}, {key}, {latest}) }}}}",
+            f"{INDENT}{{{{ changes_of_changed_keys(\n{INDENT * 2}{changes}, {key}, {latest}\n"
+            f"{INDENT}) }}}}",
         )
         + ",\n\n"
         + cte("full_loads", f"{INDENT}{{{{ full_loads_begun({changes}) }}}}")

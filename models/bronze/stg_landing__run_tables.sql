@@ -3,7 +3,8 @@
 
 with source as (
 
-    select * from {{ source('landing', 'runs') }}
+    -- source('landing', 'runs'), or no rows before the first landing run's report
+    {{ landing_run_reports() }}
     where run_id is not null
 
 ),

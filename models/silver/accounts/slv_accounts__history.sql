@@ -11,7 +11,9 @@
 
 with changes as (
 
-    {{ changes_of_changed_keys(ref('slv_accounts__changes'), ['account_id'], ref('slv_accounts__latest')) }}
+    {{ changes_of_changed_keys(
+        ref('slv_accounts__changes'), ['account_id'], ref('slv_accounts__latest')
+    ) }}
 
 ),
 

@@ -11,7 +11,9 @@
 
 with changes as (
 
-    {{ changes_of_changed_keys(ref('slv_customers__changes'), ['customer_id'], ref('slv_customers__latest')) }}
+    {{ changes_of_changed_keys(
+        ref('slv_customers__changes'), ['customer_id'], ref('slv_customers__latest')
+    ) }}
 
 ),
 

@@ -5,6 +5,7 @@ test hook (`DMSW_PAUSE_AT`, ingestion/faults.py) to signal or kill it there."""
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -45,6 +46,12 @@ def wait_for_state(pid: int, states: str, timeout: float = 30) -> None:
         time.sleep(0.02)
 
 
+def _ctrl_c_as_in_a_terminal() -> None:
+    """The child's SIGINT as a terminal gives it: pytest-xdist's workers ignore SIGINT, and
+    an ignored signal stays ignored across exec (Python then installs no KeyboardInterrupt)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def start_paused(args: list[str], pause_at: str) -> tuple[subprocess.Popen[str], str]:
     """Start `dmsw <args>` and return once the hook has stopped it (SIGSTOP) at the first
     checkpoint whose description contains `pause_at`; also the hook's stderr line."""
@@ -55,6 +62,7 @@ def start_paused(args: list[str], pause_at: str) -> tuple[subprocess.Popen[str],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=_ctrl_c_as_in_a_terminal,
     )
     assert process.stderr is not None
     line = process.stderr.readline()
