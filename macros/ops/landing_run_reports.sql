@@ -1,4 +1,4 @@
-{#- The landing's run reports (source landing.runs, DuckDB only), or no rows while there is
+{#- The landing's run reports as a relation (source landing.runs, DuckDB only), or no rows while there is
     none: dbt may run before the first landing run has finished (its report is written at
     its end), and DuckDB's read_json fails on a pattern that matches no file. The empty form
     repeats the columns the source declares (models/bronze/_bronze__sources.yml). -#}
@@ -10,9 +10,9 @@
         {%- set found = counted.columns[0].values()[0] > 0 -%}
     {%- endif -%}
     {%- if found -%}
-    select * from {{ source('landing', 'runs') }}
+    {{ source('landing', 'runs') }}
     {%- else -%}
-    select
+    (select
         cast(null as varchar) as run_id,
         cast(null as varchar) as source,
         cast(null as varchar) as lake,
@@ -27,6 +27,6 @@
         cast(null as map(varchar, struct(files bigint, rows_landed bigint,
             rows_quarantined bigint, files_quarantined bigint, newest_commit_ts timestamp)))
             as tables
-    where 1 = 0
+    where 1 = 0)
     {%- endif -%}
 {%- endmacro %}
