@@ -4,7 +4,7 @@
 with source as (
 
     -- source('landing', 'runs'), or no rows before the first landing run's report
-    select * from {{ landing_run_reports() }} as run_reports
+    select * from {{ landing_run_reports() }}
 
 ),
 
