@@ -37,7 +37,7 @@ TABLES ?= 10 30 100
 BENCH_TRANSACTIONS ?= 1000000
 #> DBT_TARGET=duckdb         dbt target: duckdb, athena or redshift (docs/deploy.md)
 #> DBT_THREADS=2             dbt threads (4 on athena and redshift)
-#> DUCKDB_MEMORY_LIMIT=6GB   DuckDB's memory limit during dbt runs
+#> DUCKDB_MEMORY_LIMIT=5GB   DuckDB's memory limit during dbt runs
 #> DUCKDB_THREADS=2          DuckDB's threads during dbt runs
 #> DMS_SOURCE, CONTRACTS_DIR, DMSW_LAND_WORKERS, DMSW_LOCK_TTL_HOURS: dmsw's (dmsw --help)
 
@@ -125,7 +125,11 @@ docs: erd ## generate the dbt docs site (target/index.html, target/static_index.
 	$(DBT) docs generate --static --vars '$(DBT_VARS)'
 
 erd: $(STAMP) ## redraw the star schema picture (assets/star_schema.svg) from the manifest
-	$(DBT) parse --quiet --vars '$(DBT_VARS)'
+	@# a manifest newer than every project file (make run's build has just written one) is reused
+	@manifest=$${DBT_TARGET_PATH:-target}/manifest.json; \
+	if [ ! -f "$$manifest" ] || [ -n "$$(find models macros tests seeds dbt_project.yml -newer "$$manifest" -print -quit)" ]; then \
+		$(DBT) parse --quiet --vars '$(DBT_VARS)'; \
+	fi
 	$(BIN)/python -m report.erd --manifest $${DBT_TARGET_PATH:-target}/manifest.json --out assets/star_schema.svg
 
 report: $(STAMP) ## write the HTML report from the warehouse (REPORT, REPORT_ARGS; names masked by default)
