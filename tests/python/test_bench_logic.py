@@ -5,10 +5,12 @@ contract review. Figures here are written by hand; nothing is timed."""
 from __future__ import annotations
 
 import importlib.util
+import json
 import sys
 from pathlib import Path
 from types import ModuleType
 from typing import Any
+from xml.etree import ElementTree
 
 import pytest
 import yaml
@@ -209,3 +211,57 @@ def test_review_sets_the_real_key_and_history(tmp_path: Path) -> None:
         {"name": "c", "type": "integer"},
     ]
     assert yaml.safe_load((folder / f"{history[0].name}.yml").read_text())["history"] is True
+
+
+def _recorded_results() -> dict[str, Any]:
+    """The figures file as bench.py writes it (its real shape), copied so that a test can
+    change values by hand."""
+    recorded = PROJECT / "docs" / "benchmarks" / "results.json"
+    return json.loads(recorded.read_text(encoding="utf-8"))
+
+
+def test_the_doc_section_is_replaced_and_shows_the_figures(tmp_path: Path) -> None:
+    report = _load("bench_report")
+    results = _recorded_results()
+    size = next(iter(results["sizes"]))
+    results["sizes"][size]["median"]["land"]["wall_s"] = 12.34
+    results["sizes"][size]["median"]["dbt_build"]["wall_s"] = 56.78
+    doc = tmp_path / "benchmarks.md"
+    doc.write_text(
+        f"# Title\n\nkept above\n\n{report.START}\nold figures\n{report.END}\n\nkept below\n"
+    )
+    report.write_doc(results, doc, tmp_path / "benchmarks" / "chart.svg")
+    text = doc.read_text()
+    assert text.startswith("# Title\n\nkept above\n\n") and text.endswith("\n\nkept below\n")
+    assert "old figures" not in text and text.count(report.START) == 1
+    row = next(line for line in text.splitlines() if line.startswith(f"| {int(size):,} |"))
+    cells = [cell.strip() for cell in row.strip("|").split("|")]
+    # land, build+tests, land+build: 12.34 + 56.78 = 69.12, shown with one decimal
+    assert cells[2:4] == ["12.3", "56.8"] and cells[5] == "69.1"
+    assert "](benchmarks/chart.svg)" in text
+
+
+def test_the_chart_has_one_point_per_measured_phase_and_size(tmp_path: Path) -> None:
+    report = _load("bench_report")
+    results = {"sizes": {
+        "100000": _size({"land": 2.0, "dbt_build": 10.0, "plain_duckdb": 1.0}),
+        "1000000": _size({"land": 20.0, "dbt_build": 100.0, "plain_duckdb": 10.0, "spark": 300.0}),
+    }}  # fmt: skip
+    chart = tmp_path / "chart.svg"
+    report.write_chart(results, chart)
+    svg = ElementTree.parse(chart).getroot()
+    circles = [c for c in svg.iter() if c.tag.endswith("circle")]
+    colour = {key: col for key, _, col, _ in report.SERIES}
+    by_colour: dict[str, list[tuple[float, float]]] = {}
+    for circle in circles:
+        by_colour.setdefault(circle.get("fill", ""), []).append(
+            (float(circle.get("cx", "0")), float(circle.get("cy", "0")))
+        )
+    assert {k: len(by_colour.get(colour[k], [])) for k in ("land", "build", "plain", "spark")} == {
+        "land": 2, "build": 2, "plain": 2, "spark": 1,
+    }  # fmt: skip
+    # ten times the rows and ten times the seconds: the same step right and up (log-log)
+    (x0, y0), (x1, y1) = sorted(by_colour[colour["land"]])
+    (bx0, by0), (bx1, by1) = sorted(by_colour[colour["build"]])
+    assert x1 > x0 and y1 < y0
+    assert abs((x1 - x0) - (bx1 - bx0)) < 0.2 and abs((y0 - y1) - (by0 - by1)) < 0.2
