@@ -178,6 +178,27 @@ customer_landings as (
 
 ),
 
+-- the reporting factor per (currency, booking day) the transactions have, found on those few
+-- thousand distinct days rather than by a range join of every transaction against every rate
+-- period of its currency (at 2M transactions that join was two thirds of the model's time)
+booking_days as (
+
+    select distinct currency, cast(transaction_ts as date) as transaction_date
+    from {{ ref('slv_transactions__latest') }}
+
+),
+
+booking_day_rates as (
+
+    select booking_days.currency, booking_days.transaction_date, reporting_rates.reporting_rate
+    from booking_days
+    inner join reporting_rates
+        on booking_days.currency = reporting_rates.currency
+        and booking_days.transaction_date >= reporting_rates.valid_from
+        and booking_days.transaction_date < reporting_rates.valid_to
+
+),
+
 event_landings as (
 
     select transaction_id, max(last_landed_at) as last_landed_at
@@ -242,10 +263,9 @@ joined as (
     left join account_landings on transactions.account_id = account_landings.account_id
     left join customer_landings on accounts.source_customer_id = customer_landings.customer_id
     left join event_landings on transactions.transaction_id = event_landings.transaction_id
-    left join reporting_rates
+    left join booking_day_rates as reporting_rates
         on transactions.currency = reporting_rates.currency
-        and cast(transactions.transaction_ts as date) >= reporting_rates.valid_from
-        and cast(transactions.transaction_ts as date) < reporting_rates.valid_to
+        and cast(transactions.transaction_ts as date) = reporting_rates.transaction_date
 
 ),
 
