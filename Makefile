@@ -192,11 +192,11 @@ typecheck: $(STAMP) ## mypy --strict on ingestion/, simulator/, modelgen/, repor
 	$(BIN)/mypy
 
 pytest: $(STAMP) $(TOOLS_STAMP) ## all Python tests, slowest 15 listed: landing, simulator, dbt end to end, S3 on moto, Chromium
-	$(BIN)/pytest -n 2 --dist loadgroup --durations=15
+	$(BIN)/pytest -n 2 --dist loadgroup --no-loadscope-reorder --durations=15
 
 # The fast tier: tests not marked dbt, s3 or browser (pyproject.toml lists the markers).
 test-fast: $(STAMP) ## the pure-Python tests only (no dbt, S3 emulation or browser; under a minute)
-	$(BIN)/pytest -n 2 --dist loadgroup -m "not dbt and not s3 and not browser"
+	$(BIN)/pytest -n 2 --dist loadgroup --no-loadscope-reorder -m "not dbt and not s3 and not browser"
 
 WAREHOUSE_TESTS := tests/python/test_warehouse_dialects.py tests/python/test_warehouse_shims.py \
 	tests/python/test_gold_text_lengths.py tests/python/test_deploy_artefacts.py

@@ -28,15 +28,42 @@ TIER_FIXTURES = {"built_project": "dbt", "s3_endpoint": "s3", "buckets": "s3"}
 """Fixtures that put a test in a slow tier, and the marker it must carry."""
 
 
+LONGEST_FIRST = (
+    "built_project",
+    "tests/python/test_warehouse_dialects.py",
+    "tests/python/test_snapshot.py",
+    "tests/python/test_pipeline_health.py",
+    "tests/python/test_build_without_demo_data.py",
+    "tests/python/test_generated_layer.py",
+    "tests/python/test_incremental.py",
+    "tests/python/test_changes.py",
+    "tests/python/test_reloads.py",
+)
+"""The xdist groups that take longest (measured: `make test` lists the slowest), started
+first; the other groups follow in file order and fill in, so both processes end together."""
+
+
 @pytest.hookimpl(tryfirst=True)  # before xdist reads the groups into the node ids
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     by_file: dict[str, list[pytest.Item]] = {}
     for item in items:
         by_file.setdefault(item.nodeid.split("::")[0], []).append(item)
+    group: dict[str, str] = {}
     for path, file_items in by_file.items():  # the xdist group of every test of a file
         shared = any("built_project" in getattr(i, "fixturenames", ()) for i in file_items)
+        group[path] = "built_project" if shared else path
         for item in file_items:
-            item.add_marker(pytest.mark.xdist_group("built_project" if shared else path))
+            item.add_marker(pytest.mark.xdist_group(group[path]))
+    # the longest groups first (make runs xdist with --no-loadscope-reorder, which keeps this
+    # order); a stable sort: each file's tests stay together and in order
+    rank = {name: n for n, name in enumerate(LONGEST_FIRST)}
+    order = {id(item): n for n, item in enumerate(items)}
+    items.sort(
+        key=lambda i: (
+            rank.get(group[i.nodeid.split("::")[0]], len(rank)),
+            order[id(i)],
+        )
+    )
     unmarked = set()
     for item in items:
         for fixture in set(TIER_FIXTURES) & set(getattr(item, "fixturenames", ())):

@@ -79,7 +79,7 @@ def pipeline(shared_root: Path) -> Iterator[Pipeline]:
             shutil.rmtree(path)
         elif path.exists():
             path.unlink()
-    yield Pipeline(shared_root)
+    yield Pipeline(shared_root, artifacts=False)
 
 
 def build(pipeline: Pipeline, *extra: str) -> None:
@@ -292,7 +292,7 @@ def test_any_batching_and_delivery_order_gives_the_true_final_state(
             shutil.rmtree(path)
         elif path.exists():
             path.unlink()
-    pipeline = Pipeline(shared_root)
+    pipeline = Pipeline(shared_root, artifacts=False)
     files = {
         cdc_name(n + 1): customers_csv([changes[i] for i in batch])
         for n, batch in enumerate(batches)

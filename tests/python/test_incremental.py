@@ -46,7 +46,7 @@ def delivered(tmp_path_factory: pytest.TempPathFactory) -> tuple[Pipeline, int]:
             dirt_rate=0.05,
         )
     )  # fmt: skip
-    pipeline = Pipeline(root / "run")
+    pipeline = Pipeline(root / "run", artifacts=False)
     batches = _batches(summary.files, staging)
     for batch in batches:
         for path in batch:

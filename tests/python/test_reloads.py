@@ -200,7 +200,7 @@ class Story:
     """The two tables, a pipeline landing them with the changed contracts, and the checks."""
 
     def __init__(self, root: Path) -> None:
-        self.pipeline = Pipeline(root / "run")
+        self.pipeline = Pipeline(root / "run", artifacts=False)
         self.contracts = root / "contracts"
         shutil.copytree(CONTRACTS, self.contracts)
         path = self.contracts / "core_banking" / "accounts.yml"

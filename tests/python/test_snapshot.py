@@ -153,7 +153,10 @@ def interleaved(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Interleave
     staging = root / "staging"
     rounds = _rounds(staging)
     assert [len(r) for r in rounds] == [5, 4, 4]
-    result = Interleaved(Pipeline(root / "interleaved"), Pipeline(root / "uninterrupted"))
+    result = Interleaved(
+        Pipeline(root / "interleaved", artifacts=False),
+        Pipeline(root / "uninterrupted", artifacts=False),
+    )
     pipeline, reference = result.pipeline, result.reference
 
     # the uninterrupted pipeline: each round landed in one run, then one dbt run
