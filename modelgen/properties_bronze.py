@@ -10,17 +10,32 @@ from modelgen.properties import CHANGE_METADATA, column_doc, column_entry, doc, 
 from modelgen.spec import EntitySpec
 
 
+SCOPE = {"test_scope": "landing_runs_not_proven"}
+"""The meta of every test of a staging model: it reads only the landing runs no whole build
+has proven yet (macros/ops/proven_landing_runs.sql, docs/changes.md)."""
+
+
+def scoped(test: str | dict[str, Any]) -> dict[str, Any]:
+    """A data test entry with the scope in its config's meta."""
+    name, body = (test, {}) if isinstance(test, str) else next(iter(test.items()))
+    config = dict(body.get("config", {}))
+    config["meta"] = {**config.get("meta", {}), **SCOPE}
+    return {name: {**body, "config": config}}
+
+
 def change_metadata_test() -> dict[str, Any]:
     """The one data test of a staging model's change metadata and lineage columns
     (tests/generic/test_change_metadata_is_valid.sql): every rule of those columns in one scan
     (change_op not null and I, U or D; commit time in range; change_seq digits; file, file
     order, row, landing run, landing time and load generation present; row and generation
     from 1). Its meta lists the columns it tests, for scripts/column_test_coverage.py."""
-    return {
-        "change_metadata_is_valid": {
-            "config": {"meta": {"tested_columns": list(CHANGE_METADATA)}},
+    return scoped(
+        {
+            "change_metadata_is_valid": {
+                "config": {"meta": {"tested_columns": list(CHANGE_METADATA)}}
+            }
         }
-    }
+    )
 
 
 def sources(schema: str, specs: list[EntitySpec]) -> dict[str, Any]:
@@ -119,7 +134,7 @@ def table_freshness(spec: EntitySpec) -> dict[str, Any]:
 
 def bronze_model(spec: EntitySpec) -> dict[str, Any]:
     columns: list[dict[str, Any]] = [
-        column_entry("change_id", doc("change_id"), ["unique", "not_null"])
+        column_entry("change_id", doc("change_id"), [scoped("unique"), scoped("not_null")])
     ]
     documents = {d.source: d for d in spec.documents}
     by_source = {c.source: c for c in spec.landed}
@@ -127,7 +142,7 @@ def bronze_model(spec: EntitySpec) -> dict[str, Any]:
         document = documents.get(contract_column.name)
         if document is None:
             column = by_source[contract_column.name]
-            tests = ["not_null"] if column.name in spec.key else None
+            tests = [scoped("not_null")] if column.name in spec.key else None
             columns.append(
                 column_entry(column.name, column_doc(spec, column.name), tests, column.pii)
             )
@@ -147,16 +162,18 @@ def bronze_model(spec: EntitySpec) -> dict[str, Any]:
                 )
     for name in CHANGE_METADATA:
         columns.append(column_entry(name, doc(name)))
-    reconcile = {
-        "change_log_reconciles": {
-            "arguments": {
-                "key_columns": list(spec.key),
-                "latest_model": f"ref('{spec.model('latest')}')",
-                "current_model": f"ref('{spec.model()}')",
-                "rejects_model": f"ref('{spec.model('rejects')}')",
+    reconcile = scoped(
+        {
+            "change_log_reconciles": {
+                "arguments": {
+                    "key_columns": list(spec.key),
+                    "latest_model": f"ref('{spec.model('latest')}')",
+                    "current_model": f"ref('{spec.model()}')",
+                    "rejects_model": f"ref('{spec.model('rejects')}')",
+                }
             }
         }
-    }
+    )
     return {
         "name": spec.staging,
         "description": (
