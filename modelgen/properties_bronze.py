@@ -9,7 +9,6 @@ from typing import Any
 from modelgen.properties import CHANGE_METADATA, column_doc, column_entry, doc, model_meta
 from modelgen.spec import EntitySpec
 
-
 SCOPE = {"test_scope": "landing_runs_not_proven"}
 """The meta of every test of a staging model: it reads only the landing runs no whole build
 has proven yet (macros/ops/proven_landing_runs.sql, docs/changes.md)."""
