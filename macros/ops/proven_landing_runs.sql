@@ -83,7 +83,9 @@
         {%- endif -%}
     {%- endfor -%}
     {%- for node in graph.nodes.values() -%}
-        {%- if node.resource_type == 'test' and test_status.get(node.unique_id) not in ('pass', 'warn') -%}
+        {#- tests of models disabled on this target (DuckDB-only ones) are in the graph too -#}
+        {%- if node.resource_type == 'test' and node.config.enabled
+            and test_status.get(node.unique_id) not in ('pass', 'warn') -%}
             {{- log('ops: not every data test ran in this build: no landing run is proven by it', info=true) -}}
             {{- return('') -}}
         {%- endif -%}
