@@ -4,8 +4,11 @@ Each column's description is written once, as a docs block (``<entity>__<column>
 ``docs_blocks``) that every model carrying the column references. Each value is tested once,
 in the first table that stores it: ``slv_<entity>__latest`` (the ``__changes`` view computes
 the values for every change; ``__latest`` keeps each key's latest one; the tests are in
-``column_tests``). The models that only pass values on (``__changes``, the current view,
-``__rejects``, ``__history``) carry their key tests and the tests of what they add. Bronze
+``column_tests``). The models that only pass values on (the current view, ``__rejects``,
+``__history``) carry their key tests and the tests of what they add. ``__changes`` passes
+bronze's rows on one for one: its key (``change_id``) and the entity key are tested in bronze
+(``meta.primary_key_tested_in``), not again over the view chain; so is ``change_id`` in
+``__latest`` (a subset of those rows, its own key tested there). Bronze
 (``properties_bronze``) tests what landing adds (change metadata, keys). The helpers here
 (docs references, column entries) serve both.
 """
@@ -62,6 +65,29 @@ def _key_columns(spec: EntitySpec, unique: bool = True) -> list[dict[str, Any]]:
     return [column_entry(k, column_doc(spec, k), tests, columns[k].pii) for k in spec.key]
 
 
+def passes_key_on(spec: EntitySpec, column: str) -> bool:
+    """True when ``slv_<entity>__changes`` passes a key column on from bronze unchanged (no
+    standardisation, no check that nulls or replaces it): bronze's not_null on it holds here
+    too, row for row, so it is not tested again."""
+    silver = {c.name: c for c in spec.columns}[column]
+    return not silver.rules.standardise and not any(
+        check.changes_value for check in silver.rules.checks
+    )
+
+
+def _changes_key_columns(spec: EntitySpec) -> list[dict[str, Any]]:
+    columns = {c.name: c for c in spec.columns}
+    return [
+        column_entry(
+            k,
+            column_doc(spec, k),
+            None if passes_key_on(spec, k) else ["not_null"],
+            columns[k].pii,
+        )
+        for k in spec.key
+    ]
+
+
 def _attributes(spec: EntitySpec, tested: bool) -> list[dict[str, Any]]:
     return [
         column_entry(
@@ -112,15 +138,17 @@ def silver_models(spec: EntitySpec, skipped: set[str]) -> list[dict[str, Any]]:
                     "role": "changes",
                     # the values computed here are tested where they are stored
                     "tested_in": spec.model("latest"),
+                    # one row per bronze row, change_id passed on: its key test is bronze's
+                    "primary_key_tested_in": spec.staging,
                 }
             },
             "columns": [
-                *_key_columns(spec, unique=False),
+                *_changes_key_columns(spec),
                 *_attributes(spec, tested=False),
                 _codes_column(spec, "quality_issues", False, False),
                 _codes_column(spec, "reject_reasons", True, False),
                 column_entry("is_deleted", doc("col_is_deleted")),
-                column_entry("change_id", doc("change_id"), ["unique", "not_null"]),
+                column_entry("change_id", doc("change_id")),
                 *metadata_columns,
             ],
         },
@@ -140,7 +168,7 @@ def silver_models(spec: EntitySpec, skipped: set[str]) -> list[dict[str, Any]]:
                 _codes_column(spec, "quality_issues", False, True),
                 _codes_column(spec, "reject_reasons", True, True),
                 column_entry("is_deleted", doc("col_is_deleted"), ["not_null"]),
-                column_entry("change_id", doc("change_id"), ["unique", "not_null"]),
+                column_entry("change_id", doc("change_id")),
                 *metadata_columns,
             ],
         },

@@ -9,26 +9,32 @@ from typing import Any
 from modelgen.properties import CHANGE_METADATA, column_doc, column_entry, doc, model_meta
 from modelgen.spec import EntitySpec
 
-METADATA_TESTS: dict[str, list[Any]] = {
-    "change_op": ["not_null", {"accepted_values": {"arguments": {"values": ["I", "U", "D"]}}}],
-    "change_committed_at": [
+SCOPE = {"test_scope": "landing_runs_not_proven"}
+"""The meta of every test of a staging model: it reads only the landing runs no whole build
+has proven yet (macros/ops/proven_landing_runs.sql, docs/changes.md)."""
+
+
+def scoped(test: str | dict[str, Any]) -> dict[str, Any]:
+    """A data test entry with the scope in its config's meta."""
+    name, body = (test, {}) if isinstance(test, str) else next(iter(test.items()))
+    config = dict(body.get("config", {}))
+    config["meta"] = {**config.get("meta", {}), **SCOPE}
+    return {name: {**body, "config": config}}
+
+
+def change_metadata_test() -> dict[str, Any]:
+    """The one data test of a staging model's change metadata and lineage columns
+    (tests/generic/test_change_metadata_is_valid.sql): every rule of those columns in one scan
+    (change_op not null and I, U or D; commit time in range; change_seq digits; file, file
+    order, row, landing run, landing time and load generation present; row and generation
+    from 1). Its meta lists the columns it tests, for scripts/column_test_coverage.py."""
+    return scoped(
         {
-            "accepted_range": {
-                "arguments": {
-                    "min_value": "cast('1900-01-01' as date)",
-                    "max_value": "cast('2100-12-31' as date)",
-                }
+            "change_metadata_is_valid": {
+                "config": {"meta": {"tested_columns": list(CHANGE_METADATA)}}
             }
         }
-    ],
-    "change_seq": [{"matches_pattern": {"arguments": {"pattern": "^[0-9]+$"}}}],
-    "source_file": ["not_null"],
-    "source_file_order": ["not_null"],
-    "source_row": ["not_null", {"accepted_range": {"arguments": {"min_value": 1}}}],
-    "landing_run_id": ["not_null"],
-    "landed_at": ["not_null"],
-    "load_generation": ["not_null", {"accepted_range": {"arguments": {"min_value": 1}}}],
-}
+    )
 
 
 def sources(schema: str, specs: list[EntitySpec]) -> dict[str, Any]:
@@ -127,7 +133,7 @@ def table_freshness(spec: EntitySpec) -> dict[str, Any]:
 
 def bronze_model(spec: EntitySpec) -> dict[str, Any]:
     columns: list[dict[str, Any]] = [
-        column_entry("change_id", doc("change_id"), ["unique", "not_null"])
+        column_entry("change_id", doc("change_id"), [scoped("unique"), scoped("not_null")])
     ]
     documents = {d.source: d for d in spec.documents}
     by_source = {c.source: c for c in spec.landed}
@@ -135,7 +141,7 @@ def bronze_model(spec: EntitySpec) -> dict[str, Any]:
         document = documents.get(contract_column.name)
         if document is None:
             column = by_source[contract_column.name]
-            tests = ["not_null"] if column.name in spec.key else None
+            tests = [scoped("not_null")] if column.name in spec.key else None
             columns.append(
                 column_entry(column.name, column_doc(spec, column.name), tests, column.pii)
             )
@@ -143,11 +149,8 @@ def bronze_model(spec: EntitySpec) -> dict[str, Any]:
         columns.append(
             column_entry(document.name, column_doc(spec, document.name), None, document.pii)
         )
-        columns.append(
-            column_entry(
-                document.valid_column, column_doc(spec, document.valid_column), ["not_null"]
-            )
-        )
+        # never null by construction (json_is_valid: false for what does not parse): untested
+        columns.append(column_entry(document.valid_column, column_doc(spec, document.valid_column)))
         for item in document.fields:
             columns.append(column_entry(item.name, column_doc(spec, item.name), None, item.pii))
             if item.text_column:
@@ -157,17 +160,19 @@ def bronze_model(spec: EntitySpec) -> dict[str, Any]:
                     )
                 )
     for name in CHANGE_METADATA:
-        columns.append(column_entry(name, doc(name), METADATA_TESTS.get(name)))
-    reconcile = {
-        "change_log_reconciles": {
-            "arguments": {
-                "key_columns": list(spec.key),
-                "latest_model": f"ref('{spec.model('latest')}')",
-                "current_model": f"ref('{spec.model()}')",
-                "rejects_model": f"ref('{spec.model('rejects')}')",
+        columns.append(column_entry(name, doc(name)))
+    reconcile = scoped(
+        {
+            "change_log_reconciles": {
+                "arguments": {
+                    "key_columns": list(spec.key),
+                    "latest_model": f"ref('{spec.model('latest')}')",
+                    "current_model": f"ref('{spec.model()}')",
+                    "rejects_model": f"ref('{spec.model('rejects')}')",
+                }
             }
         }
-    }
+    )
     return {
         "name": spec.staging,
         "description": (
@@ -180,6 +185,6 @@ def bronze_model(spec: EntitySpec) -> dict[str, Any]:
             )
         ),
         "config": model_meta(spec, "staging"),
-        "data_tests": [reconcile],
+        "data_tests": [change_metadata_test(), reconcile],
         "columns": columns,
     }

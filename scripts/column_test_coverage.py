@@ -5,7 +5,9 @@ models that pass it on carry their key tests (docs/contracts.md). So a column co
 tested when a data test is attached to it in its model, or, under the same name, in a model
 it is derived from (its upstream models, transitively), or in the model its model's
 `meta.tested_in` names (a generated `slv_<entity>__changes` view is tested where
-`slv_<entity>__latest` stores its rows). dbt-coverage counts only tests attached to the
+`slv_<entity>__latest` stores its rows). A model-level test that checks several columns in one
+pass (the bronze `change_metadata_is_valid`) lists them in its `meta.tested_columns`; each
+counts as tested there. dbt-coverage counts only tests attached to the
 column's own model, which would require every passed-on column to be tested again in every
 model; this counts the same tests, following the lineage.
 
@@ -43,8 +45,11 @@ def _tests_by_model(manifest: dict[str, Any]) -> dict[str, set[str]]:
         column = node.get("column_name") or (node.get("test_metadata") or {}).get("kwargs", {}).get(
             "column_name"
         )
-        if column:
-            tested.setdefault(node["attached_node"], set()).add(column.lower())
+        columns = [column] if column else []
+        # a model-level test checking several columns in one pass names them in its meta
+        columns += (node.get("config", {}).get("meta") or {}).get("tested_columns") or []
+        for name in columns:
+            tested.setdefault(node["attached_node"], set()).add(str(name).lower())
     return tested
 
 
