@@ -34,6 +34,7 @@ LONGEST_FIRST = (
     "tests/python/test_snapshot.py",
     "tests/python/test_pipeline_health.py",
     "tests/python/test_build_without_demo_data.py",
+    "tests/python/test_proven_landing_runs.py",
     "tests/python/test_generated_layer.py",
     "tests/python/test_incremental.py",
     "tests/python/test_changes.py",
