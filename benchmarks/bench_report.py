@@ -208,9 +208,9 @@ def markdown(results: dict[str, Any], chart: Path, doc: Path) -> str:
         f"dbt-duckdb {m['dbt-duckdb']}, pyarrow {m['pyarrow']}, pyspark {m['pyspark']} "
         f"({m['java']}). DuckDB threads {m['duckdb_threads']}, memory limit "
         f"{m['duckdb_memory_limit']}, dbt threads {m['dbt_threads']}. Project at "
-        f"{m.get('git_commit', 'commit not recorded')}. **The machine was shared** with other "
-        "engineers' builds and tests while this was measured: every size records `uptime` "
-        "before and after, and each phase the 1-minute load average at its start.",
+        f"{m.get('git_commit', 'commit not recorded')}. The machine may be shared with other "
+        "engineers' builds and tests: every size records `uptime` before and after, and each "
+        "phase the 1-minute load average at its start (the *load* column).",
         "",
         "Wall-clock seconds (medians over the runs). *build+tests*: `dbt build` with every "
         "data and unit test, as `make run` calls it; *land+build*: what users wait for, the "
