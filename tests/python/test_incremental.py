@@ -4,7 +4,6 @@ row, to a `--full-refresh` build over the same raw data."""
 
 from __future__ import annotations
 
-import shutil
 from collections import defaultdict
 from pathlib import Path
 
@@ -49,10 +48,7 @@ def delivered(tmp_path_factory: pytest.TempPathFactory) -> tuple[Pipeline, int]:
     pipeline = Pipeline(root / "run", artifacts=False)
     batches = _batches(summary.files, staging)
     for batch in batches:
-        for path in batch:
-            target = pipeline.dms / path.relative_to(staging)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(path, target)
+        pipeline.deliver(staging, batch)
         landing = pipeline.land()
         assert landing.files_landed == len(batch)
         pipeline.dbt(*BUILD)

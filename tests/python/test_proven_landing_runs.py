@@ -13,7 +13,6 @@ from __future__ import annotations
 import csv
 import json
 import re
-import shutil
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -144,10 +143,7 @@ def story(tmp_path_factory: pytest.TempPathFactory) -> Story:
     runs: list[str] = []
     builds: dict[str, Build] = {}
     for name, delivery in zip(["first", "second"], deliveries, strict=True):
-        for path in delivery:
-            target = pipeline.dms / path.relative_to(staging)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(path, target)
+        pipeline.deliver(staging, delivery)
         runs.append(pipeline.land().run_id)
         builds[name] = _build(pipeline, "build")
     new_accounts = [p for p in deliveries[1] if p.parent.name == "accounts"]

@@ -23,7 +23,6 @@ after the first pause (the watermark passes them) and the comparison fails.
 from __future__ import annotations
 
 import csv
-import shutil
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -80,13 +79,6 @@ def _rounds(staging: Path) -> list[list[Path]]:
         if not path.name.startswith("LOAD"):
             by_day[path.name[:8]].append(path)
     return [loads, *(sorted(by_day[day]) for day in sorted(by_day))]
-
-
-def deliver(pipeline: Pipeline, staging: Path, files: list[Path]) -> None:
-    for path in files:
-        target = pipeline.dms / path.relative_to(staging)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(path, target)
 
 
 def land_args(pipeline: Pipeline) -> list[str]:
@@ -162,13 +154,13 @@ def interleaved(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Interleave
     # the uninterrupted pipeline: each round landed in one run, then one dbt run
     expected = []
     for number, files in enumerate([rounds[0], rounds[1] + rounds[2]]):
-        deliver(reference, staging, files)
+        reference.deliver(staging, files)
         assert reference.land().files_landed == len(files)
         reference.dbt(*(FIRST_BUILD if number == 0 else MODELS))
         expected.append(fingerprints(reference, LANDING_TIMES))
 
     # round 1: dbt at every file boundary of the landing run
-    deliver(pipeline, staging, rounds[0])
+    pipeline.deliver(staging, rounds[0])
     landing = pausing_landing(pipeline, "pause-1")
     before: Fingerprints | None = None
     while (where := landing.next_pause()) is not None:
@@ -186,7 +178,7 @@ def interleaved(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Interleave
     # round 2: a run killed after two files; while a dbt run is under way, the rerun and a
     # landing run of the next batch complete
     before = fingerprints(pipeline)
-    deliver(pipeline, staging, rounds[1])
+    pipeline.deliver(staging, rounds[1])
     killed = pausing_landing(pipeline, "pause-2")
     assert killed.next_pause() is not None
     killed.resume()
@@ -195,7 +187,7 @@ def interleaved(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Interleave
     pipeline.dbt("run", "--select", SNAPSHOT)  # a dbt run starts: its snapshot is taken
     rerun = pipeline.land()
     assert rerun.files_landed == 2 and any("did not commit" in note for note in rerun.notes)
-    deliver(pipeline, staging, rounds[2])
+    pipeline.deliver(staging, rounds[2])
     assert pipeline.land().files_landed == len(rounds[2])
     pipeline.dbt("run", "--exclude", SNAPSHOT)  # ... and goes on with its other models
     during = fingerprints(pipeline)

@@ -5,7 +5,9 @@ this pipeline's environment). Nothing touches data/ or target/."""
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -62,6 +64,14 @@ class Pipeline:
         else:
             path.write_bytes(content)
         return path
+
+    def deliver(self, staging: Path, files: Iterable[Path]) -> None:
+        """Deliver files written under `staging` (a DMS root) to this pipeline's DMS root, under
+        the same keys."""
+        for path in files:
+            target = self.dms / path.relative_to(staging)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(path, target)
 
     def land(self) -> RunSummary:
         contracts = load_contracts(CONTRACTS)
