@@ -1,7 +1,8 @@
 {#- Every change record in a bronze change log is accounted for exactly once: superseded by a
     later change of its key, the key's deleting change, the key's current row in silver, or
     the key's rejected row. Fails for each change that is in none, or in more than one, of
-    these places, and for each key whose latest change is missing or doubled.
+    these places, for each key whose latest change is missing or doubled, and for each current
+    or rejected row whose change is not a latest change.
 
     latest_model: one row per key with change_id, is_deleted (the *__latest model);
     current_model / rejects_model: rows carrying last_change_id.
@@ -13,9 +14,10 @@
 
     One join: silver's rows (latest, current, rejects: one union) are counted once by change id
     (latest, deleting, placed), and the change log is left-joined to those counts once; the
-    full mode's key check groups that joined result by key. Scoped, the key check joins the
-    keys of the new changes to latest_model. Each failing row is a change id, or a key's first
-    column, with the problem. -#}
+    full mode's key check groups that joined result by key (docs/benchmarks.md: at 2M, less
+    than half the memory of the four joins it replaces).
+    Scoped, the key check joins the keys of the new changes to latest_model. Each failing row
+    is a change id, or a key's first column, with the problem. -#}
 {% test change_log_reconciles(model, key_columns, latest_model, current_model, rejects_model) %}
 {%- set scoped = (config.get('meta') or {}).get('test_scope') == 'landing_runs_not_proven'
     and landing_runs_to_test() is not none -%}
