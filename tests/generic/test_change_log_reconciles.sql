@@ -1,7 +1,8 @@
 {#- Every change record in a bronze change log is accounted for exactly once: superseded by a
     later change of its key, the key's deleting change, the key's current row in silver, or
     the key's rejected row. Fails for each change that is in none, or in more than one, of
-    these places, and for each key whose latest change is missing or doubled.
+    these places, for each key whose latest change is missing or doubled, and for each current
+    or rejected row whose change is not a latest change.
 
     latest_model: one row per key with change_id, is_deleted (the *__latest model);
     current_model / rejects_model: rows carrying last_change_id.
@@ -9,7 +10,14 @@
     Scoped to the landing runs not proven yet (meta test_scope, macros/ops/
     proven_landing_runs.sql), `model` holds only those runs' changes: each is placed exactly
     once as above, and each key they touch has exactly one row in latest_model (its latest
-    change may be an earlier, proven one: a late change loses). -#}
+    change may be an earlier, proven one: a late change loses).
+
+    One join: silver's rows (latest, current, rejects: one union) are counted once by change id
+    (latest, deleting, placed), and the change log is left-joined to those counts once; the
+    full mode's key check groups that joined result by key (docs/benchmarks.md: at 2M, less
+    than half the memory of the four joins it replaces).
+    Scoped, the key check joins the keys of the new changes to latest_model. Each failing row
+    is a change id, or a key's first column, with the problem. -#}
 {% test change_log_reconciles(model, key_columns, latest_model, current_model, rejects_model) %}
 {%- set scoped = (config.get('meta') or {}).get('test_scope') == 'landing_runs_not_proven'
     and landing_runs_to_test() is not none -%}
@@ -19,28 +27,34 @@ with changes as (
 
 ),
 
-latest as (
-
-    select change_id as last_change_id, is_deleted from {{ latest_model }}
-
-),
-
-placed as (
-
-    select last_change_id, 1 as in_current, 0 as in_rejects from {{ current_model }}
-    union all
-    select last_change_id, 0 as in_current, 1 as in_rejects from {{ rejects_model }}
-
-),
-
-placements as (
+silver as (
 
     select
-        last_change_id,
-        sum(in_current) as in_current,
-        sum(in_rejects) as in_rejects
-    from placed
-    group by last_change_id
+        change_id,
+        1 as is_latest,
+        case when is_deleted then 1 end as is_deleted,
+        cast(null as integer) as placed
+    from {{ latest_model }}
+
+    union all
+
+    select last_change_id, null, null, 1 from {{ current_model }}
+
+    union all
+
+    select last_change_id, null, null, 1 from {{ rejects_model }}
+
+),
+
+by_change as (
+
+    select
+        change_id,
+        count(is_latest) as is_latest,
+        count(is_deleted) as is_deleted,
+        count(placed) as placed
+    from silver
+    group by change_id
 
 ),
 
@@ -48,13 +62,12 @@ classified as (
 
     select
         changes.change_id,
-        latest.last_change_id is null as is_superseded,
-        coalesce(latest.is_deleted, false) as is_deleted,
-        coalesce(placements.in_current, 0) as in_current,
-        coalesce(placements.in_rejects, 0) as in_rejects
+        {% for key in key_columns %}changes.{{ key }},
+        {% endfor %}coalesce(by_change.is_latest, 0) as is_latest,
+        coalesce(by_change.is_deleted, 0) as is_deleted,
+        coalesce(by_change.placed, 0) as placed
     from changes
-    left join latest on changes.change_id = latest.last_change_id
-    left join placements on changes.change_id = placements.last_change_id
+    left join by_change on changes.change_id = by_change.change_id
 
 ),
 
@@ -69,29 +82,19 @@ keys_without_one_latest as (
     having count(latest_rows.change_id) != 1
     {%- else -%}
     select {{ key_columns | join(', ') }}
-    from changes
-    left join latest on changes.change_id = latest.last_change_id
+    from classified
     group by {{ key_columns | join(', ') }}
-    having count(latest.last_change_id) != 1
+    having sum(is_latest) != 1
     {%- endif %}
-
-),
-
-unplaced_latest as (
-
-    select placements.last_change_id
-    from placements
-    left join latest on placements.last_change_id = latest.last_change_id
-    where latest.last_change_id is null
 
 )
 
 select change_id as failing_id, 'change not placed exactly once' as problem
 from classified
 where not (
-    (is_superseded and in_current + in_rejects = 0)
-    or (not is_superseded and is_deleted and in_current + in_rejects = 0)
-    or (not is_superseded and not is_deleted and in_current + in_rejects = 1)
+    (is_latest = 0 and placed = 0)
+    or (is_latest > 0 and is_deleted > 0 and placed = 0)
+    or (is_latest > 0 and is_deleted = 0 and placed = 1)
 )
 
 union all
@@ -101,6 +104,7 @@ from keys_without_one_latest
 
 union all
 
-select last_change_id, 'silver row whose change is not a latest change'
-from unplaced_latest
+select change_id, 'silver row whose change is not a latest change'
+from by_change
+where is_latest = 0 and placed > 0
 {% endtest %}

@@ -1,0 +1,234 @@
+"""The bronze `change_log_reconciles` data test (tests/generic/) names every failure its header
+promises, in both of its modes. Hand-written relations stand for a change log (`model`), its
+`__latest` model, the current view and the rejects view; they are fed to the real test SQL
+through `dbt show`, with the real scoping macros (macros/ops/proven_landing_runs.sql) choosing
+the mode. The failing rows expected are listed here by hand, not computed by the test.
+
+Landing run `run-1` is proven, `run-2` is not: scoped, the test reads only run-2's changes
+(each placed exactly once, each key they touch with exactly one latest row); with the var
+test_all_changes it reads every change."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import duckdb
+import pytest
+from support.pipeline import Pipeline
+
+pytestmark = pytest.mark.dbt
+
+NOT_PLACED = "change not placed exactly once"
+NO_ONE_LATEST = "key without exactly one latest change"
+NOT_LATEST = "silver row whose change is not a latest change"
+
+
+@dataclass(frozen=True)
+class Change:
+    """One change record, and where silver holds it: `latest` (the key's latest change),
+    `deleted` (that latest change deletes the key), and how many current / rejected rows
+    carry it as last_change_id."""
+
+    change_id: str
+    key: tuple[int, ...]
+    run: str = "run-2"
+    latest: bool = False
+    deleted: bool = False
+    current: int = 0
+    rejects: int = 0
+
+
+@dataclass(frozen=True)
+class SilverOnly:
+    """A silver row whose change is not in the change log."""
+
+    change_id: str
+    key: tuple[int, ...]
+    latest: bool = False
+    current: int = 0
+    rejects: int = 0
+
+
+SINGLE: list[Change | SilverOnly] = [
+    # run-1, proven: read only by the full mode
+    Change("r1 superseded", (1,), "run-1"),
+    Change("r1 current", (1,), "run-1", latest=True, current=1),
+    Change("r1 deleted earlier", (2,), "run-1"),
+    Change("r1 deleted", (2,), "run-1", latest=True, deleted=True),
+    Change("r1 rejected", (3,), "run-1", latest=True, rejects=1),
+    Change("r1 placed nowhere", (4,), "run-1", latest=True),
+    Change("r1 no latest a", (5,), "run-1"),
+    Change("r1 no latest b", (5,), "run-1"),
+    Change("r1 late winner", (11,), "run-1", latest=True, current=1),
+    Change("r1 first latest", (13,), "run-1", latest=True, current=1),
+    # run-2, not proven
+    Change("superseded", (21,)),
+    Change("current", (21,), latest=True, current=1),
+    Change("deleted", (22,), latest=True, deleted=True),
+    Change("rejected", (23,), latest=True, rejects=1),
+    Change("placed nowhere", (24,), latest=True),
+    Change("in current and rejects", (25,), latest=True, current=1, rejects=1),
+    Change("twice in current", (26,), latest=True, current=2),
+    Change("superseded in current", (27,), current=1),
+    Change("current of 27", (27,), latest=True, current=1),
+    Change("deleted in current", (28,), latest=True, deleted=True, current=1),
+    Change("no latest a", (29,)),
+    Change("no latest b", (29,)),
+    Change("two latest a", (30,), latest=True, current=1),
+    Change("two latest b", (30,), latest=True, current=1),
+    # a late change: its key's latest change is an earlier one, of the proven run
+    Change("late loser", (11,)),
+    # a second latest row for a key whose first is a proven run's change
+    Change("second latest", (13,), latest=True, current=1),
+    # the key's latest row holds a change the log does not have
+    Change("superseded of 32", (32,)),
+    SilverOnly("lost change", (32,), latest=True, current=1),
+    # a rejected row whose change is in neither the log nor latest
+    SilverOnly("not a change", (31,), rejects=1),
+]
+SINGLE_FULL = {
+    ("r1 placed nowhere", NOT_PLACED),
+    ("5", NO_ONE_LATEST),
+    ("placed nowhere", NOT_PLACED),
+    ("in current and rejects", NOT_PLACED),
+    ("twice in current", NOT_PLACED),
+    ("superseded in current", NOT_PLACED),
+    ("superseded in current", NOT_LATEST),
+    ("deleted in current", NOT_PLACED),
+    ("29", NO_ONE_LATEST),
+    ("30", NO_ONE_LATEST),
+    ("13", NO_ONE_LATEST),
+    ("32", NO_ONE_LATEST),
+    ("not a change", NOT_LATEST),
+}
+# run-1's changes and keys are not read; key 32 has one latest row (by key)
+SINGLE_SCOPED = SINGLE_FULL - {
+    ("r1 placed nowhere", NOT_PLACED),
+    ("5", NO_ONE_LATEST),
+    ("32", NO_ONE_LATEST),
+}
+
+# a composite key (a_id, b_id): keys that share a_id are told apart; a failing key is named
+# by its first column
+COMPOSITE: list[Change | SilverOnly] = [
+    Change("c superseded", (1, 1)),
+    Change("c current", (1, 1), latest=True, current=1),
+    Change("c two latest a", (1, 2), latest=True, current=1),
+    Change("c two latest b", (1, 2), latest=True, current=1),
+    Change("c 2-1", (2, 1), latest=True, current=1),
+    Change("c 2-2", (2, 2), latest=True, rejects=1),
+    Change("c no latest", (3, 1)),
+    Change("c 3-2", (3, 2), "run-1", latest=True, current=1),
+]
+COMPOSITE_EXPECTED = {("1", NO_ONE_LATEST), ("3", NO_ONE_LATEST)}
+
+
+def _text(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _table(connection: duckdb.DuckDBPyConnection, name: str, columns: str, rows: list[str]) -> None:
+    connection.execute(f"create table {name} ({columns})")
+    if rows:
+        connection.execute(f"insert into {name} " + " union all ".join(f"select {r}" for r in rows))
+
+
+def _entity(
+    connection: duckdb.DuckDBPyConnection,
+    prefix: str,
+    keys: list[str],
+    rows: list[Change | SilverOnly],
+) -> None:
+    key_types = ", ".join(f"{key} bigint" for key in keys)
+    changes, latest, current, rejects = [], [], [], []
+    for row in rows:
+        key_values = ", ".join(str(value) for value in row.key)
+        if isinstance(row, Change):
+            changes.append(f"{_text(row.change_id)}, {_text(row.run)}, {key_values}")
+        if row.latest:
+            deleted = isinstance(row, Change) and row.deleted
+            latest.append(f"{_text(row.change_id)}, {key_values}, {str(deleted).lower()}")
+        current += [f"{key_values}, {_text(row.change_id)}"] * row.current
+        rejects += [f"{key_values}, {_text(row.change_id)}"] * row.rejects
+    _table(
+        connection,
+        f"main.{prefix}_changes",
+        f"change_id varchar, landing_run_id varchar, {key_types}",
+        changes,
+    )
+    _table(
+        connection,
+        f"main.{prefix}_latest",
+        f"change_id varchar, {key_types}, is_deleted boolean",
+        latest,
+    )
+    _table(connection, f"main.{prefix}_current", f"{key_types}, last_change_id varchar", current)
+    _table(connection, f"main.{prefix}_rejects", f"{key_types}, last_change_id varchar", rejects)
+
+
+@pytest.fixture(scope="module")
+def pipeline(tmp_path_factory: pytest.TempPathFactory) -> Pipeline:
+    pipeline = Pipeline(tmp_path_factory.mktemp("reconciles"), artifacts=False)
+    with duckdb.connect(str(pipeline.database)) as connection:
+        _entity(connection, "single", ["item_id"], SINGLE)
+        _entity(connection, "composite", ["a_id", "b_id"], COMPOSITE)
+        # what the scoping reads (ops_relation finds them where dbt builds these models):
+        # run-1 is proven, run-2 is not
+        connection.execute("create schema bronze")
+        connection.execute("create schema ops")
+        connection.execute(
+            "create table bronze.stg_landing__committed_runs as "
+            "select * from (values ('run-1'), ('run-2')) as t (landing_run_id)"
+        )
+        connection.execute(
+            "create table ops.ops_proven_landing_runs as "
+            "select * from (values ('run-1')) as t (landing_run_id)"
+        )
+    return pipeline
+
+
+def _failing_rows(
+    pipeline: Pipeline, prefix: str, keys: list[str], *, test_all_changes: bool
+) -> list[tuple[str, str]]:
+    """The test's failing rows as dbt runs it on a model whose test carries the generator's
+    meta: dbt wraps `model` in get_where_subquery, which scopes it to the unproven runs."""
+    sql = (
+        "{{ config(meta={'test_scope': 'landing_runs_not_proven'}) }} "
+        "select * from ({{ test_change_log_reconciles("
+        f"model=get_where_subquery('main.{prefix}_changes'), key_columns={keys!r}, "
+        f"latest_model='main.{prefix}_latest', current_model='main.{prefix}_current', "
+        f"rejects_model='main.{prefix}_rejects') }}}}) as t"
+    )
+    args = ["show", "--inline", sql, "--limit", "-1", "--output", "json", "--log-format", "json"]
+    if test_all_changes:
+        args += ["--vars", "{test_all_changes: true}"]
+    result = pipeline.dbt(*args)
+    for line in result.stdout.splitlines():
+        event = json.loads(line)
+        if event["info"]["name"] == "ShowNode":
+            rows: list[dict[str, Any]] = json.loads(event["data"]["preview"])
+            return sorted((str(row["failing_id"]), row["problem"]) for row in rows)
+    raise AssertionError(f"dbt show printed no result:\n{result.stdout[-3000:]}")
+
+
+@pytest.mark.parametrize(
+    ("prefix", "keys", "test_all_changes", "expected"),
+    [
+        ("single", ["item_id"], True, SINGLE_FULL),
+        ("single", ["item_id"], False, SINGLE_SCOPED),
+        ("composite", ["a_id", "b_id"], True, COMPOSITE_EXPECTED),
+        ("composite", ["a_id", "b_id"], False, COMPOSITE_EXPECTED),
+    ],
+    ids=["single-full", "single-scoped", "composite-full", "composite-scoped"],
+)
+def test_each_misplaced_change_and_key_is_named_once(
+    pipeline: Pipeline,
+    prefix: str,
+    keys: list[str],
+    test_all_changes: bool,
+    expected: set[tuple[str, str]],
+) -> None:
+    failing = _failing_rows(pipeline, prefix, keys, test_all_changes=test_all_changes)
+    assert failing == sorted(expected)  # each once: no row doubled
