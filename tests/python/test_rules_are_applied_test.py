@@ -21,7 +21,10 @@ COUNTRIES = "main.hand_written_countries"
 CURRENCIES = "main.hand_written_currencies"
 # the test's arguments, as the generator writes them from a contract
 COLUMNS: list[dict[str, Any]] = [
-    {"name": "account_id", "rules": [{"code": "missing_account_id", "check": "not_null", "action": "flag"}]},
+    {
+        "name": "account_id",
+        "rules": [{"code": "missing_account_id", "check": "not_null", "action": "flag"}],
+    },
     {
         "name": "direction",
         "standardised": {"case": "upper", "allow_blank": True},
