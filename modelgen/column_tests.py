@@ -103,5 +103,8 @@ def rules_test(spec: EntitySpec) -> dict[str, Any]:
             arguments[name] = found
             tested.append(name)
     tested.append("is_deleted")
-    body: dict[str, Any] = {"arguments": arguments} if arguments else {}
+    # named: dbt would otherwise spell every argument in the test's name
+    body: dict[str, Any] = {"name": f"rules_are_applied_{spec.model('latest')}"}
+    if arguments:
+        body["arguments"] = arguments
     return {"rules_are_applied": {**body, "config": {"meta": {"tested_columns": tested}}}}

@@ -154,6 +154,7 @@ def test_rules_become_sql_and_the_tests_that_prove_them(tmp_path: Path) -> None:
     # one test of every rule of the table, in one pass; the key keeps its own tests
     assert [c["name"] for c in latest["columns"] if c.get("data_tests")] == ["order_id"]
     (test,) = [t["rules_are_applied"] for t in latest["data_tests"] if "rules_are_applied" in t]
+    assert test["name"] == "rules_are_applied_slv_orders__latest"
     columns = {c["name"]: c for c in test["arguments"]["columns"]}
     assert columns["status"] == {
         "name": "status",
