@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from modelgen.column_tests import codes_pattern, value_tests
+from modelgen.column_tests import rules_test
 from modelgen.spec import EntitySpec
 
 CHANGE_METADATA = (
@@ -88,24 +88,16 @@ def _changes_key_columns(spec: EntitySpec) -> list[dict[str, Any]]:
     ]
 
 
-def _attributes(spec: EntitySpec, tested: bool) -> list[dict[str, Any]]:
+def _attributes(spec: EntitySpec) -> list[dict[str, Any]]:
     return [
-        column_entry(
-            c.name, column_doc(spec, c.name), value_tests(spec, c) if tested else None, c.pii
-        )
+        column_entry(c.name, column_doc(spec, c.name), None, c.pii)
         for c in spec.columns
         if c.name not in spec.key
     ]
 
 
-def _codes_column(spec: EntitySpec, name: str, reject: bool, tested: bool) -> dict[str, Any]:
-    codes = [c.code for _, c in spec.checks if (c.action == "reject") == reject]
-    tests = (
-        [{"matches_pattern": {"arguments": {"pattern": codes_pattern(codes)}}}]
-        if tested and codes
-        else None
-    )
-    return column_entry(name, doc(f"col_{name}"), tests)
+def _codes_column(name: str) -> dict[str, Any]:
+    return column_entry(name, doc(f"col_{name}"))
 
 
 def model_meta(spec: EntitySpec, role: str) -> dict[str, Any]:
@@ -144,9 +136,9 @@ def silver_models(spec: EntitySpec, skipped: set[str]) -> list[dict[str, Any]]:
             },
             "columns": [
                 *_changes_key_columns(spec),
-                *_attributes(spec, tested=False),
-                _codes_column(spec, "quality_issues", False, False),
-                _codes_column(spec, "reject_reasons", True, False),
+                *_attributes(spec),
+                _codes_column("quality_issues"),
+                _codes_column("reject_reasons"),
                 column_entry("is_deleted", doc("col_is_deleted")),
                 column_entry("change_id", doc("change_id")),
                 *metadata_columns,
@@ -161,13 +153,13 @@ def silver_models(spec: EntitySpec, skipped: set[str]) -> list[dict[str, Any]]:
                 f"{spec.model('changes')} are tested here, where they are first stored."
             ),
             "config": model_meta(spec, "latest"),
-            "data_tests": _key_model_tests(spec),
+            "data_tests": [*_key_model_tests(spec), rules_test(spec)],
             "columns": [
                 *_key_columns(spec),
-                *_attributes(spec, tested=True),
-                _codes_column(spec, "quality_issues", False, True),
-                _codes_column(spec, "reject_reasons", True, True),
-                column_entry("is_deleted", doc("col_is_deleted"), ["not_null"]),
+                *_attributes(spec),
+                _codes_column("quality_issues"),
+                _codes_column("reject_reasons"),
+                column_entry("is_deleted", doc("col_is_deleted")),
                 column_entry("change_id", doc("change_id")),
                 *metadata_columns,
             ],
@@ -182,8 +174,8 @@ def silver_models(spec: EntitySpec, skipped: set[str]) -> list[dict[str, Any]]:
             "data_tests": _key_model_tests(spec),
             "columns": [
                 *_key_columns(spec),
-                *_attributes(spec, tested=False),
-                _codes_column(spec, "quality_issues", False, False),
+                *_attributes(spec),
+                _codes_column("quality_issues"),
                 column_entry("last_change_id", doc("col_last_change_id"), ["unique", "not_null"]),
             ],
         },
@@ -210,7 +202,7 @@ def silver_models(spec: EntitySpec, skipped: set[str]) -> list[dict[str, Any]]:
                         },
                     ],
                 ),
-                _codes_column(spec, "reject_reasons", True, False),
+                _codes_column("reject_reasons"),
                 column_entry("last_change_id", doc("col_last_change_id"), ["unique", "not_null"]),
                 column_entry("last_changed_at", doc("col_last_changed_at")),
                 column_entry("source_file", doc("source_file"), ["not_null"]),
@@ -238,9 +230,9 @@ def silver_models(spec: EntitySpec, skipped: set[str]) -> list[dict[str, Any]]:
                     column_entry("valid_from", doc("col_valid_from"), ["not_null"]),
                     column_entry("valid_to", doc("col_valid_to"), ["not_null"]),
                     column_entry("is_current", doc("col_is_current"), ["not_null"]),
-                    *_attributes(spec, tested=False),
-                    _codes_column(spec, "quality_issues", False, False),
-                    _codes_column(spec, "reject_reasons", True, False),
+                    *_attributes(spec),
+                    _codes_column("quality_issues"),
+                    _codes_column("reject_reasons"),
                     column_entry("change_id", doc("col_version_change_id"), ["unique", "not_null"]),
                     column_entry("change_committed_at", doc("change_committed_at")),
                     column_entry("last_landed_at", doc("col_last_landed_at"), ["not_null"]),

@@ -151,46 +151,44 @@ def test_rules_become_sql_and_the_tests_that_prove_them(tmp_path: Path) -> None:
     assert "['is_negative_total', 'negative_total']" in changes.split("as quality_issues")[1]
     models = yaml.safe_load(planned.files[Path("models/silver/orders/_silver_orders__models.yml")])
     latest = next(m for m in models["models"] if m["name"] == "slv_orders__latest")
-    tests = {c["name"]: c.get("data_tests") for c in latest["columns"]}
-    assert tests["status"] == [
-        {"is_standardised": {"arguments": {"case": "lower", "allow_blank": True}}},
-        {
-            "rule_is_applied": {
-                "arguments": {
-                    "code": "odd_status",
-                    "check": "accepted_values",
-                    "action": "unknown",
-                    "values": ["new", "paid"],
-                    "unknown": "'other'",
-                }
+    # one test of every rule of the table, in one pass; the key keeps its own tests
+    assert [c["name"] for c in latest["columns"] if c.get("data_tests")] == ["order_id"]
+    (test,) = [t["rules_are_applied"] for t in latest["data_tests"] if "rules_are_applied" in t]
+    assert test["name"] == "rules_are_applied_slv_orders__latest"
+    columns = {c["name"]: c for c in test["arguments"]["columns"]}
+    assert columns["status"] == {
+        "name": "status",
+        "standardised": {"case": "lower", "allow_blank": True},
+        "rules": [
+            {
+                "code": "odd_status",
+                "check": "accepted_values",
+                "action": "unknown",
+                "values": ["new", "paid"],
+                "unknown": "'other'",
             }
-        },
-    ]
+        ],
+    }
     reference = {"to": "ref('iso_countries')", "field": "country_code"}
-    assert tests["country"] == [
-        {
-            "is_standardised": {
-                "arguments": {"case": "upper", "trimmed": False, "allow_blank": True}
-            }
-        },
-        {
-            "rule_is_applied": {
-                "arguments": {"code": "unknown_country", "check": "reference", "action": "nullify"}
-                | reference
-            }
-        },
-    ]
-    assert tests["total"] == [
-        {
-            "rule_is_applied": {
-                "arguments": {
-                    "code": "negative_total",
-                    "check": "range",
-                    "action": "reject",
-                    "min_value": 0,
-                }
-            }
-        }
+    assert columns["country"] == {
+        "name": "country",
+        "standardised": {"case": "upper", "trimmed": False, "allow_blank": True},
+        "rules": [
+            {"code": "unknown_country", "check": "reference", "action": "nullify"} | reference
+        ],
+    }
+    assert columns["total"] == {
+        "name": "total",
+        "rules": [{"code": "negative_total", "check": "range", "action": "reject", "min_value": 0}],
+    }
+    assert test["arguments"]["quality_issues"] == ["odd_status", "unknown_country"]
+    assert test["arguments"]["reject_reasons"] == ["missing_order_id", "negative_total"]
+    # the columns it checks, for scripts/column_test_coverage.py
+    assert test["config"]["meta"]["tested_columns"] == [
+        *columns,
+        "quality_issues",
+        "reject_reasons",
+        "is_deleted",
     ]
     changes_model = next(m for m in models["models"] if m["name"] == "slv_orders__changes")
     assert changes_model["config"]["meta"]["tested_in"] == "slv_orders__latest"
