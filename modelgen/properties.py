@@ -5,7 +5,10 @@ Each column's description is written once, as a docs block (``<entity>__<column>
 in the first table that stores it: ``slv_<entity>__latest`` (the ``__changes`` view computes
 the values for every change; ``__latest`` keeps each key's latest one; the tests are in
 ``column_tests``). The models that only pass values on (the current view, ``__rejects``,
-``__history``) carry their key tests and the tests of what they add. ``__changes`` passes
+``__history``) carry their key tests and the tests of what they add; the current and rejects
+views' ``last_change_id`` (each a latest change, placed once) is proven by bronze's
+``change_log_reconciles``, and the lineage ``__rejects`` passes on (``source_file``,
+``source_row``) is tested in bronze. ``__changes`` passes
 bronze's rows on one for one: its key (``change_id``) and the entity key are tested in bronze
 (``meta.primary_key_tested_in``), not again over the view chain; so is ``change_id`` in
 ``__latest`` (a subset of those rows, its own key tested there). Bronze
@@ -176,7 +179,7 @@ def silver_models(spec: EntitySpec, skipped: set[str]) -> list[dict[str, Any]]:
                 *_key_columns(spec),
                 *_attributes(spec),
                 _codes_column("quality_issues"),
-                column_entry("last_change_id", doc("col_last_change_id"), ["unique", "not_null"]),
+                column_entry("last_change_id", doc("col_last_change_id")),
             ],
         },
         {
@@ -203,10 +206,10 @@ def silver_models(spec: EntitySpec, skipped: set[str]) -> list[dict[str, Any]]:
                     ],
                 ),
                 _codes_column("reject_reasons"),
-                column_entry("last_change_id", doc("col_last_change_id"), ["unique", "not_null"]),
+                column_entry("last_change_id", doc("col_last_change_id")),
                 column_entry("last_changed_at", doc("col_last_changed_at")),
-                column_entry("source_file", doc("source_file"), ["not_null"]),
-                column_entry("source_row", doc("source_row"), ["not_null"]),
+                column_entry("source_file", doc("source_file")),
+                column_entry("source_row", doc("source_row")),
             ],
         },
     ]

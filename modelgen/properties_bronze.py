@@ -169,7 +169,17 @@ def bronze_model(spec: EntitySpec) -> dict[str, Any]:
                     "latest_model": f"ref('{spec.model('latest')}')",
                     "current_model": f"ref('{spec.model()}')",
                     "rejects_model": f"ref('{spec.model('rejects')}')",
-                }
+                },
+                # each silver row's last_change_id is a latest change, placed once: the
+                # current and rejects views' last_change_id are tested here, not again there
+                "config": {
+                    "meta": {
+                        "tested_columns": [
+                            f"{spec.model()}.last_change_id",
+                            f"{spec.model('rejects')}.last_change_id",
+                        ]
+                    }
+                },
             }
         }
     )

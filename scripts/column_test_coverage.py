@@ -7,9 +7,11 @@ it is derived from (its upstream models, transitively), or in the model its mode
 `meta.tested_in` names (a generated `slv_<entity>__changes` view is tested where
 `slv_<entity>__latest` stores its rows). A model-level test that checks several columns in one
 pass (the bronze `change_metadata_is_valid`) lists them in its `meta.tested_columns`; each
-counts as tested there. dbt-coverage counts only tests attached to the
-column's own model, which would require every passed-on column to be tested again in every
-model; this counts the same tests, following the lineage.
+counts as tested there (`<model>.<column>`: a column of another model the test reads, as the
+bronze `change_log_reconciles` proves the current and rejects views' `last_change_id`).
+dbt-coverage counts only tests attached to the column's own model, which would require every
+passed-on column to be tested again in every model; this counts the same tests, following
+the lineage.
 
     python scripts/column_test_coverage.py --target target --fail-under 0.90
 """
@@ -46,10 +48,16 @@ def _tests_by_model(manifest: dict[str, Any]) -> dict[str, set[str]]:
             "column_name"
         )
         columns = [column] if column else []
-        # a model-level test checking several columns in one pass names them in its meta
+        # a model-level test checking several columns in one pass names them in its meta;
+        # `<model>.<column>` names a column of another model the test reads (depends on)
         columns += (node.get("config", {}).get("meta") or {}).get("tested_columns") or []
-        for name in columns:
-            tested.setdefault(node["attached_node"], set()).add(str(name).lower())
+        read = {str(u).rsplit(".", 1)[-1]: str(u) for u in node["depends_on"]["nodes"]}
+        for name in (str(c).lower() for c in columns):
+            model, _, column = name.rpartition(".")
+            if model and model in read:
+                tested.setdefault(read[model], set()).add(column)
+            elif not model:
+                tested.setdefault(node["attached_node"], set()).add(column)
     return tested
 
 
