@@ -37,7 +37,7 @@ TABLES ?= 10 30 100
 BENCH_TRANSACTIONS ?= 1000000
 #> DBT_TARGET=duckdb         dbt target: duckdb, athena or redshift (docs/deploy.md)
 #> DBT_THREADS=2             dbt threads (4 on athena and redshift)
-#> DUCKDB_MEMORY_LIMIT=6GB   DuckDB's memory limit during dbt runs
+#> DUCKDB_MEMORY_LIMIT=5GB   DuckDB's memory limit during dbt runs
 #> DUCKDB_THREADS=2          DuckDB's threads during dbt runs
 #> DMS_SOURCE, CONTRACTS_DIR, DMSW_LAND_WORKERS, DMSW_LOCK_TTL_HOURS: dmsw's (dmsw --help)
 

@@ -97,7 +97,7 @@ def machine() -> dict[str, Any]:
         "java": (java.stderr.splitlines() or [""])[0],
         "git_commit": commit.stdout.strip() + (" + uncommitted changes" if dirty.stdout else ""),
         "duckdb_threads": int(os.environ.get("DUCKDB_THREADS", "2")),
-        "duckdb_memory_limit": os.environ.get("DUCKDB_MEMORY_LIMIT", "6GB"),
+        "duckdb_memory_limit": os.environ.get("DUCKDB_MEMORY_LIMIT", "5GB"),
         "dbt_threads": int(os.environ.get("DBT_THREADS", "2")),
     }
 

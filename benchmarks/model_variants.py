@@ -4,7 +4,7 @@ landed lake as `create table` in plain DuckDB, as compiled and with one cost rem
 
     python benchmarks/model_variants.py --lake LAKE [--repeat 3]
 
-Each variant runs in a fresh in-memory database with the profile's settings (2 threads, 6GB,
+Each variant runs in a fresh in-memory database with the profile's settings (2 threads, 5GB,
 UTC); prints the median seconds per variant. Not part of `make bench` (run it by hand).
 """
 
@@ -94,7 +94,7 @@ def main() -> None:
     for name, sql in variants.items():
         seconds = []
         for _ in range(args.repeat):
-            connection = duckdb.connect(config={"threads": 2, "memory_limit": "6GB"})
+            connection = duckdb.connect(config={"threads": 2, "memory_limit": "5GB"})
             connection.execute("set TimeZone = 'UTC'")
             started = time.perf_counter()
             connection.execute(f"create table t as {sql}")

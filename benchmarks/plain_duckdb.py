@@ -57,7 +57,7 @@ def connect(database: Path) -> duckdb.DuckDBPyConnection:
         str(database),
         config={
             "threads": int(os.environ.get("DUCKDB_THREADS", "2")),
-            "memory_limit": os.environ.get("DUCKDB_MEMORY_LIMIT", "6GB"),
+            "memory_limit": os.environ.get("DUCKDB_MEMORY_LIMIT", "5GB"),
             "preserve_insertion_order": False,
         },
     )
