@@ -10,9 +10,7 @@ test_all_changes it reads every change."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-from typing import Any
 
 import duckdb
 import pytest
@@ -201,16 +199,8 @@ def _failing_rows(
         f"latest_model='main.{prefix}_latest', current_model='main.{prefix}_current', "
         f"rejects_model='main.{prefix}_rejects') }}}}) as t"
     )
-    args = ["show", "--inline", sql, "--limit", "-1", "--output", "json", "--log-format", "json"]
-    if test_all_changes:
-        args += ["--vars", "{test_all_changes: true}"]
-    result = pipeline.dbt(*args)
-    for line in result.stdout.splitlines():
-        event = json.loads(line)
-        if event["info"]["name"] == "ShowNode":
-            rows: list[dict[str, Any]] = json.loads(event["data"]["preview"])
-            return sorted((str(row["failing_id"]), row["problem"]) for row in rows)
-    raise AssertionError(f"dbt show printed no result:\n{result.stdout[-3000:]}")
+    rows = pipeline.show(sql, *(["--vars", "{test_all_changes: true}"] if test_all_changes else []))
+    return sorted((str(row["failing_id"]), row["problem"]) for row in rows)
 
 
 @pytest.mark.parametrize(

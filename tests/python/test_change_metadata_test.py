@@ -6,7 +6,6 @@ here, not computed by the test."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -102,16 +101,9 @@ def _bad_rows_table(database: Path) -> None:
 
 
 def _failing_rows(pipeline: Pipeline, relation: str) -> list[dict[str, Any]]:
-    sql = f"select * from ({{{{ test_change_metadata_is_valid(model='{relation}') }}}}) as t"
-    result = pipeline.dbt(
-        "show", "--inline", sql, "--limit", "-1", "--output", "json", "--log-format", "json"
+    return pipeline.show(
+        f"select * from ({{{{ test_change_metadata_is_valid(model='{relation}') }}}}) as t"
     )
-    for line in result.stdout.splitlines():
-        event = json.loads(line)
-        if event["info"]["name"] == "ShowNode":
-            rows: list[dict[str, Any]] = json.loads(event["data"]["preview"])
-            return rows
-    raise AssertionError(f"dbt show printed no result:\n{result.stdout[-3000:]}")
 
 
 def test_each_change_metadata_rule_is_caught_and_named(tmp_path: Path) -> None:

@@ -442,16 +442,7 @@ def _failing_rows(pipeline: Pipeline, relation: str) -> list[dict[str, Any]]:
         f"model='{relation}', columns={json.dumps(COLUMNS)}, "
         f"quality_issues={json.dumps(FLAGS)}, reject_reasons={json.dumps(REJECTS)}"
     )
-    sql = f"select * from ({{{{ test_rules_are_applied({arguments}) }}}}) as t"
-    result = pipeline.dbt(
-        "show", "--inline", sql, "--limit", "-1", "--output", "json", "--log-format", "json"
-    )
-    for line in result.stdout.splitlines():
-        event = json.loads(line)
-        if event["info"]["name"] == "ShowNode":
-            rows: list[dict[str, Any]] = json.loads(event["data"]["preview"])
-            return rows
-    raise AssertionError(f"dbt show printed no result:\n{result.stdout[-3000:]}")
+    return pipeline.show(f"select * from ({{{{ test_rules_are_applied({arguments}) }}}}) as t")
 
 
 def test_each_silver_rule_is_caught_and_named(tmp_path: Path) -> None:

@@ -4,6 +4,7 @@ this pipeline's environment). Nothing touches data/ or target/."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -82,6 +83,19 @@ class Pipeline:
         if check and result.returncode != 0:
             raise AssertionError(f"dbt {' '.join(args)} failed:\n{result.stdout[-6000:]}")
         return result
+
+    def show(self, sql: str, *args: str) -> list[dict[str, Any]]:
+        """Every row of an inline query (Jinja and macros allowed) as `dbt show` returns it."""
+        result = self.dbt(
+            "show", "--inline", sql, "--limit", "-1", "--output", "json", "--log-format", "json",
+            *args,
+        )  # fmt: skip
+        for line in result.stdout.splitlines():
+            event = json.loads(line)
+            if event["info"]["name"] == "ShowNode":
+                rows: list[dict[str, Any]] = json.loads(event["data"]["preview"])
+                return rows
+        raise AssertionError(f"dbt show printed no result:\n{result.stdout[-3000:]}")
 
     @property
     def target(self) -> Path:
