@@ -12,6 +12,7 @@ import re
 import shutil
 import tempfile
 import uuid
+import weakref
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
@@ -167,13 +168,16 @@ class S3Source:
 
 
 class S3Store:
-    """The lake under ``s3://bucket/prefix``; files are staged in a local temporary folder."""
+    """The lake under ``s3://bucket/prefix``; files are staged in a local temporary folder,
+    made on the first file staged and removed with the store (``close``, or when the store is
+    collected or the process exits)."""
 
     def __init__(self, url: str, s3: Any | None = None) -> None:
         self.bucket, self.prefix = parse_s3_url(url)
         self.s3 = s3 or client()
         _check_bucket(self.s3, self.bucket, "lake", "--lake (env LAKE_DIR)")
-        self._tmp = Path(tempfile.mkdtemp(prefix="dmsw-staging-"))
+        self._tmp: Path | None = None
+        self._remove_tmp: weakref.finalize[[str, bool], S3Store] | None = None
 
     def describe(self) -> str:
         return f"s3://{self.bucket}/{self.prefix}".rstrip("/")
@@ -187,6 +191,9 @@ class S3Store:
 
     def staging(self, rel: str) -> Path:
         check_relative(rel)
+        if self._tmp is None:
+            self._tmp = Path(tempfile.mkdtemp(prefix="dmsw-staging-"))
+            self._remove_tmp = weakref.finalize(self, shutil.rmtree, str(self._tmp), True)
         return self._tmp / f"{STAGING_PREFIX}{uuid.uuid4().hex}.tmp"
 
     def publish(self, staged: Path, rel: str) -> None:
@@ -273,4 +280,5 @@ class S3Store:
         return removed
 
     def close(self) -> None:
-        shutil.rmtree(self._tmp, ignore_errors=True)
+        if self._remove_tmp is not None:
+            self._remove_tmp()

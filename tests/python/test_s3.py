@@ -4,10 +4,12 @@ S3-protocol server (moto in server mode; see the ``s3_endpoint`` fixture). Nothi
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -124,6 +126,30 @@ def test_land_from_s3_into_an_s3_lake_with_glue_tables(
     assert main([*args, "--json"]) == 0
     again = json.loads(capsys.readouterr().out)
     assert (again["files_landed"], again["files_already_landed"]) == (0, 3)
+
+
+def test_landing_into_an_s3_lake_leaves_no_staging_folder_behind(
+    buckets: tuple[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each Parquet file bound for an S3 lake is staged in a local folder first: a run leaves
+    none behind (a scheduled `dmsw land` would leave one per run in /tmp), and a store that
+    stages nothing makes none."""
+    source, lake = buckets
+    put(source, f"{CUSTOMERS}/LOAD00000001.csv", csv(customer_row(1), customer_row(2)))
+    local_tmp = tmp_path / "tmp"
+    local_tmp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(local_tmp))
+    assert main(land_args(f"s3://{source}/dms", f"s3://{lake}/lake")) == 0
+    gc.collect()
+    assert keys(lake, "lake/raw/core_banking/customers/")  # it did stage and upload files
+    assert list(local_tmp.iterdir()) == []
+    store = S3Store(f"s3://{lake}/lake")
+    assert list(local_tmp.iterdir()) == []
+    store.staging("raw/x.parquet").write_bytes(b"x")
+    (folder,) = local_tmp.iterdir()
+    assert folder.name.startswith("dmsw-staging-")
+    store.close()
+    assert list(local_tmp.iterdir()) == []
 
 
 def test_listing_is_paginated(buckets: tuple[str, str]) -> None:
