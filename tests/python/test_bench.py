@@ -17,7 +17,9 @@ import procstats  # noqa: E402
 
 
 def test_a_command_is_measured_with_cpu_memory_and_load() -> None:
-    code = "x = bytearray(80 * 1024 * 1024); sum(range(3_000_000))"
+    # the 80 MB are held for half a second: the tree is sampled every 0.1 s, and getrusage
+    # cannot stand in when an earlier child of this test process (dbt) was larger
+    code = "import time; x = bytearray(80 * 1024 * 1024); sum(range(3_000_000)); time.sleep(0.5)"
     measured = procstats.run([sys.executable, "-c", code])
     assert measured.returncode == 0
     assert measured.wall_s > 0
