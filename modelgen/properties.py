@@ -4,8 +4,9 @@ Each column's description is written once, as a docs block (``<entity>__<column>
 ``docs_blocks``) that every model carrying the column references. Each value is tested once,
 in the first table that stores it: ``slv_<entity>__latest`` (the ``__changes`` view computes
 the values for every change; ``__latest`` keeps each key's latest one; the tests are in
-``column_tests``). The models that only pass values on (the current view, ``__rejects``,
-``__history``) carry their key tests and the tests of what they add; the current and rejects
+``column_tests``). The models that only pass values on carry the tests of what they add:
+the current and rejects views filter ``__latest``'s rows, so its key test covers theirs
+(``meta.primary_key_tested_in``); ``__history`` has its own key tests. The current and rejects
 views' ``last_change_id`` (each a latest change, placed once) is proven by bronze's
 ``change_log_reconciles``, and the lineage ``__rejects`` passes on (``source_file``,
 ``source_row``) is tested in bronze. ``__changes`` passes
@@ -107,6 +108,19 @@ def model_meta(spec: EntitySpec, role: str) -> dict[str, Any]:
     return {"meta": {"generated_from": spec.origin, "role": role}}
 
 
+def _passes_latest_on(spec: EntitySpec, role: str) -> dict[str, Any]:
+    """The current and rejects views filter ``__latest``'s rows: at most one per key, the key
+    passed on unchanged, so ``__latest``'s key test covers them (not re-run over the view)."""
+    meta = model_meta(spec, role)
+    meta["meta"]["primary_key_tested_in"] = spec.model("latest")
+    return meta
+
+
+def _key_columns_passed_on(spec: EntitySpec) -> list[dict[str, Any]]:
+    columns = {c.name: c for c in spec.columns}
+    return [column_entry(k, column_doc(spec, k), None, columns[k].pii) for k in spec.key]
+
+
 def silver_models(spec: EntitySpec, skipped: set[str]) -> list[dict[str, Any]]:
     """The property entries of the entity's silver models (minus hand-written ones)."""
     table = spec.contract.qualified_name
@@ -173,10 +187,9 @@ def silver_models(spec: EntitySpec, skipped: set[str]) -> list[dict[str, Any]]:
                 f"The current state of {table}: every {key_list} that exists in the source "
                 "and was not rejected, one row each, with its quality flags (a view)."
             ),
-            "config": model_meta(spec, "current"),
-            "data_tests": _key_model_tests(spec),
+            "config": _passes_latest_on(spec, "current"),
             "columns": [
-                *_key_columns(spec),
+                *_key_columns_passed_on(spec),
                 *_attributes(spec),
                 _codes_column("quality_issues"),
                 column_entry("last_change_id", doc("col_last_change_id")),
@@ -189,10 +202,9 @@ def silver_models(spec: EntitySpec, skipped: set[str]) -> list[dict[str, Any]]:
                 "cannot be used, with every reason (a view); the record is in bronze at "
                 "source_file, source_row."
             ),
-            "config": model_meta(spec, "rejects"),
-            "data_tests": _key_model_tests(spec),
+            "config": _passes_latest_on(spec, "rejects"),
             "columns": [
-                *_key_columns(spec),
+                *_key_columns_passed_on(spec),
                 column_entry(
                     "reject_reason",
                     doc("col_reject_reason"),

@@ -5,7 +5,8 @@
 - every model has a primary-key test: unique and not_null on one column, or our
   unique_combination_of_columns; a generated `slv_<entity>__changes` view, which passes its
   bronze model's rows on one for one, names that model in `meta.primary_key_tested_in` and is
-  covered by its `change_id` test there (not re-derived over the view chain);
+  covered by its `change_id` test there (not re-derived over the view chain); the generated
+  current and `__rejects` views, which filter `slv_<entity>__latest`'s rows, name it there;
 - dbt-coverage: silver and gold columns at least 95% documented; at least 90% tested where
   their values are produced (scripts/column_test_coverage.py: a column passed on from an
   upstream model counts as tested when it is tested there, since each column is tested once);
@@ -70,13 +71,14 @@ def test_dbt_bouncer_rules_pass(built_project: BuiltProject, tmp_path: Path) -> 
 def test_every_model_has_a_primary_key_test(built_project: BuiltProject) -> None:
     manifest = _manifest(built_project)
     tests: dict[str, dict[str, set[str]]] = {}
-    compound: set[str] = set()
+    compound: dict[str, set[str]] = {}
     for node in manifest["nodes"].values():
         if node["resource_type"] != "test" or not node.get("attached_node"):
             continue
         name = (node.get("test_metadata") or {}).get("name")
         if name == "unique_combination_of_columns":
-            compound.add(node["attached_node"])
+            arguments = node["test_metadata"]["kwargs"]
+            compound[node["attached_node"]] = {c.lower() for c in arguments["columns"]}
         elif name in ("unique", "not_null") and node.get("column_name"):
             per_column = tests.setdefault(node["attached_node"], {})
             per_column.setdefault(node["column_name"].lower(), set()).add(name)
@@ -86,7 +88,7 @@ def test_every_model_has_a_primary_key_test(built_project: BuiltProject) -> None
     def key_columns(model: dict[str, Any]) -> set[str] | None:
         """The columns of the model's own primary-key test, or None without one."""
         if model["unique_id"] in compound:
-            return set()
+            return compound[model["unique_id"]]
         keys = {
             column
             for column, kinds in tests.get(model["unique_id"], {}).items()
@@ -96,8 +98,9 @@ def test_every_model_has_a_primary_key_test(built_project: BuiltProject) -> None
 
     def key_tested_upstream(model: dict[str, Any]) -> bool:
         """A model passing on an upstream model's rows one for one (a generated __changes
-        view) may name it in meta.primary_key_tested_in: that model must be one it reads
-        directly, have a single-column primary-key test, and that column must be here."""
+        view), or a filter of them (the generated current and __rejects views), may name it
+        in meta.primary_key_tested_in: that model must be one it reads directly, have a
+        primary-key test, and its key column(s) must be here."""
         named = (model.get("config", {}).get("meta") or {}).get("primary_key_tested_in")
         upstream = by_name.get(str(named))
         if upstream is None or upstream["unique_id"] not in model["depends_on"]["nodes"]:
@@ -114,10 +117,12 @@ def test_every_model_has_a_primary_key_test(built_project: BuiltProject) -> None
     upstream_tested = [m["name"] for m in models if key_columns(m) is None]
     assert len(models) >= 20
     assert missing == [], f"models without a primary-key test: {missing}"
-    # only the generated change-log views rely on bronze's key test; every other model has its own
-    assert upstream_tested and all(name.endswith("__changes") for name in upstream_tested), (
-        upstream_tested
-    )
+    # only the generated change-log, current and rejects views rely on an upstream key test;
+    # every other model has its own
+    roles = {m["name"]: (m.get("config", {}).get("meta") or {}).get("role") for m in models}
+    assert upstream_tested and all(
+        roles[name] in ("changes", "current", "rejects") for name in upstream_tested
+    ), upstream_tested
 
 
 def _coverage(built: BuiltProject, kind: str, tmp_path: Path) -> dict[str, Any]:

@@ -192,10 +192,18 @@ def test_rules_become_sql_and_the_tests_that_prove_them(tmp_path: Path) -> None:
     ]
     changes_model = next(m for m in models["models"] if m["name"] == "slv_orders__changes")
     assert changes_model["config"]["meta"]["tested_in"] == "slv_orders__latest"
+    # the current and rejects views filter __latest's rows: its key test covers them, and
+    # the values are tested where they are stored
     current = next(m for m in models["models"] if m["name"] == "slv_orders")
-    assert [c["name"] for c in current["columns"] if c.get("data_tests")] == [
-        "order_id",
-    ]  # a model that only filters rows carries its key tests, not the values' tests
+    rejects = next(m for m in models["models"] if m["name"] == "slv_orders__rejects")
+    assert [c["name"] for c in current["columns"] if c.get("data_tests")] == []
+    assert "data_tests" not in current
+    assert [c["name"] for c in rejects["columns"] if c.get("data_tests")] == ["reject_reason"]
+    for view in (current, rejects):
+        assert view["config"]["meta"]["primary_key_tested_in"] == "slv_orders__latest"
+    latest = next(m for m in models["models"] if m["name"] == "slv_orders__latest")
+    key = next(c for c in latest["columns"] if c["name"] == "order_id")
+    assert key["data_tests"] == ["unique", "not_null"]
     # its last_change_id (and the rejects view's) is proven once, by the bronze reconcile
     bronze = yaml.safe_load(planned.files[Path("models/bronze/shop/_bronze_shop__models.yml")])
     staging = next(m for m in bronze["models"] if m["name"] == "stg_shop__orders")
