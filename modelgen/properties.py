@@ -64,7 +64,7 @@ def _key_model_tests(spec: EntitySpec) -> list[Any]:
 
 
 def _key_columns(spec: EntitySpec, unique: bool = True) -> list[dict[str, Any]]:
-    tests = ["unique", "not_null"] if unique and len(spec.key) == 1 else ["not_null"]
+    tests = ["primary_key"] if unique and len(spec.key) == 1 else ["not_null"]
     columns = {c.name: c for c in spec.columns}
     return [column_entry(k, column_doc(spec, k), tests, columns[k].pii) for k in spec.key]
 
@@ -239,7 +239,7 @@ def silver_models(spec: EntitySpec, skipped: set[str]) -> list[dict[str, Any]]:
                     {"versions_do_not_overlap": {"arguments": {"key_columns": list(spec.key)}}}
                 ],
                 "columns": [
-                    column_entry("version_key", doc("col_version_key"), ["unique", "not_null"]),
+                    column_entry("version_key", doc("col_version_key"), ["primary_key"]),
                     *_key_columns(spec, unique=False),
                     column_entry("version_number", doc("col_version_number"), ["not_null"]),
                     column_entry("valid_from", doc("col_valid_from"), ["not_null"]),
@@ -248,7 +248,7 @@ def silver_models(spec: EntitySpec, skipped: set[str]) -> list[dict[str, Any]]:
                     *_attributes(spec),
                     _codes_column("quality_issues"),
                     _codes_column("reject_reasons"),
-                    column_entry("change_id", doc("col_version_change_id"), ["unique", "not_null"]),
+                    column_entry("change_id", doc("col_version_change_id"), ["primary_key"]),
                     column_entry("change_committed_at", doc("change_committed_at")),
                     column_entry("last_landed_at", doc("col_last_landed_at"), ["not_null"]),
                 ],

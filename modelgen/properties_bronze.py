@@ -133,7 +133,7 @@ def table_freshness(spec: EntitySpec) -> dict[str, Any]:
 
 def bronze_model(spec: EntitySpec) -> dict[str, Any]:
     columns: list[dict[str, Any]] = [
-        column_entry("change_id", doc("change_id"), [scoped("unique"), scoped("not_null")])
+        column_entry("change_id", doc("change_id"), [scoped("primary_key")])
     ]
     documents = {d.source: d for d in spec.documents}
     by_source = {c.source: c for c in spec.landed}

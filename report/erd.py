@@ -4,11 +4,10 @@
 
 Tables are the gold models (the aggregates built from the star, tag `aggregate`, left out);
 columns, types and descriptions come from their YAML; primary keys are the columns with a
-`unique` test, foreign keys the `relationships` tests between gold models and the columns
-of our `relationships_on_columns` tests (a key and its natural id, each to the same column
-of the referenced model). `make docs`
-redraws it before generating the docs site, which shows it on the overview page (dbt copies
-assets/ into target/).
+`unique` or `primary_key` test, foreign keys the `relationships` tests between gold models and
+the columns of our `relationships_on_columns` tests (a key and its natural id, each to the
+same column of the referenced model). `make docs` redraws it before generating the docs site,
+which shows it on the overview page (dbt copies assets/ into target/).
 """
 
 from __future__ import annotations
@@ -24,6 +23,7 @@ from typing import Any
 from report.svg import FONT
 
 ROW, HEADER, WIDTH, GAP_X, GAP_Y, MARGIN = 18, 26, 270, 150, 30, 20
+UNIQUE_TESTS = ("unique", "primary_key")  # primary_key: unique and not null in one test
 
 
 @dataclass
@@ -108,7 +108,7 @@ def read_star(
             continue
         if column is None or column not in dict(tables[table].columns):
             continue
-        if meta.get("name") == "unique":
+        if meta.get("name") in UNIQUE_TESTS:
             tables[table].primary_keys.add(column)
         elif meta.get("name") == "relationships":
             kwargs = meta.get("kwargs", {})

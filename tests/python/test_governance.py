@@ -2,11 +2,12 @@
 
 - dbt-bouncer (.dbt-bouncer.yml): naming per layer, folders, descriptions, a uniqueness test
   on every model, source() only in bronze, exposures with owners;
-- every model has a primary-key test: unique and not_null on one column, or our
-  unique_combination_of_columns; a generated `slv_<entity>__changes` view, which passes its
-  bronze model's rows on one for one, names that model in `meta.primary_key_tested_in` and is
-  covered by its `change_id` test there (not re-derived over the view chain); the generated
-  current and `__rejects` views, which filter `slv_<entity>__latest`'s rows, name it there;
+- every model has a primary-key test: our primary_key on one column (unique and not null in
+  one scan), unique and not_null on one column, or our unique_combination_of_columns; a
+  generated `slv_<entity>__changes` view, which passes its bronze model's rows on one for
+  one, names that model in `meta.primary_key_tested_in` and is covered by its `change_id`
+  test there (not re-derived over the view chain); the generated current and `__rejects`
+  views, which filter `slv_<entity>__latest`'s rows, name it there;
 - dbt-coverage: silver and gold columns at least 95% documented; at least 90% tested where
   their values are produced (scripts/column_test_coverage.py: a column passed on from an
   upstream model counts as tested when it is tested there, since each column is tested once);
@@ -79,7 +80,7 @@ def test_every_model_has_a_primary_key_test(built_project: BuiltProject) -> None
         if name == "unique_combination_of_columns":
             arguments = node["test_metadata"]["kwargs"]
             compound[node["attached_node"]] = {c.lower() for c in arguments["columns"]}
-        elif name in ("unique", "not_null") and node.get("column_name"):
+        elif name in ("primary_key", "unique", "not_null") and node.get("column_name"):
             per_column = tests.setdefault(node["attached_node"], {})
             per_column.setdefault(node["column_name"].lower(), set()).add(name)
     models = [n for n in manifest["nodes"].values() if n["resource_type"] == "model"]
@@ -92,7 +93,7 @@ def test_every_model_has_a_primary_key_test(built_project: BuiltProject) -> None
         keys = {
             column
             for column, kinds in tests.get(model["unique_id"], {}).items()
-            if kinds >= {"unique", "not_null"}
+            if "primary_key" in kinds or kinds >= {"unique", "not_null"}
         }
         return keys or None
 

@@ -203,7 +203,7 @@ def test_rules_become_sql_and_the_tests_that_prove_them(tmp_path: Path) -> None:
         assert view["config"]["meta"]["primary_key_tested_in"] == "slv_orders__latest"
     latest = next(m for m in models["models"] if m["name"] == "slv_orders__latest")
     key = next(c for c in latest["columns"] if c["name"] == "order_id")
-    assert key["data_tests"] == ["unique", "not_null"]
+    assert key["data_tests"] == ["primary_key"]  # unique and not null, one scan
     # its last_change_id (and the rejects view's) is proven once, by the bronze reconcile
     bronze = yaml.safe_load(planned.files[Path("models/bronze/shop/_bronze_shop__models.yml")])
     staging = next(m for m in bronze["models"] if m["name"] == "stg_shop__orders")

@@ -66,7 +66,9 @@ def test_the_production_build_succeeds(proof: Proof, engine: str, run: str) -> N
     step = next(s for s in proof.steps if s.name == f"{engine}-{run}")
     assert step.returncode == 0, step.output[-4000:]
     statuses = proof.results(engine, run)
-    assert len(statuses) > 400, f"only {len(statuses)} nodes ran"
+    # a floor against a build that ran little: 358 nodes on Athena and Redshift (373 on
+    # DuckDB, with its ops models) since primary_key replaced 33 unique + not_null pairs
+    assert len(statuses) > 340, f"only {len(statuses)} nodes ran"
     assert set(statuses.values()) <= {"success", "pass", "no-op"}, statuses
     assert not any(uid.startswith("unit_test.") for uid in statuses), "unit tests in production"
 

@@ -1,0 +1,121 @@
+"""The `primary_key` data test (tests/generic/test_primary_key.sql) fails for every key value
+that occurs more than once and for null when any key is null, in one scan: what `unique` and
+`not_null` proved together. Hand-written relations are fed to the real test SQL through
+`dbt show`; the failing rows expected (the key and how many rows carry it) are written here by
+hand, not computed by the test.
+
+A scoped test (meta test_scope, as the generator writes on bronze's change_id) reads only the
+landing runs not proven yet through the project's get_where_subquery: run-1 is proven, run-2
+is not; with the var test_all_changes it reads every row."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import duckdb
+import pytest
+from support.pipeline import Pipeline
+
+pytestmark = pytest.mark.dbt
+
+# relation: its key values (bigint), one row each
+KEYS: dict[str, list[int | None]] = {
+    "distinct": [1, 2, 3, 10],
+    "duplicate": [1, 2, 2, 3, 3, 3, 4],
+    "one_null": [1, None, 2],
+    "several_nulls": [1, None, None, None, 2, 2, 5],
+    "one_row_null": [None],
+    "empty": [],
+}
+# relation: the failing rows (key, occurrences), in key order (null first)
+EXPECTED: dict[str, list[tuple[int | None, int]]] = {
+    "distinct": [],
+    "duplicate": [(2, 2), (3, 3)],
+    "one_null": [(None, 1)],
+    "several_nulls": [(None, 3), (2, 2)],
+    "one_row_null": [(None, 1)],
+    "empty": [],
+}
+
+# a change log's (change_id, landing_run_id); text keys
+SCOPED: list[tuple[str | None, str]] = [
+    ("a", "run-1"),
+    ("a", "run-1"),
+    (None, "run-1"),
+    ("b", "run-2"),
+    ("c", "run-2"),
+    ("c", "run-2"),
+    (None, "run-2"),
+    ("d", "run-2"),
+]
+SCOPED_FULL = [(None, 2), ("a", 2), ("c", 2)]
+SCOPED_UNPROVEN = [(None, 1), ("c", 2)]
+
+
+def _literal(value: int | str | None) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, int):
+        return str(value)
+    return "'" + value.replace("'", "''") + "'"
+
+
+@pytest.fixture(scope="module")
+def pipeline(tmp_path_factory: pytest.TempPathFactory) -> Pipeline:
+    pipeline = Pipeline(tmp_path_factory.mktemp("primary_key"), artifacts=False)
+    with duckdb.connect(str(pipeline.database)) as connection:
+        for name, keys in KEYS.items():
+            connection.execute(f"create table main.pk_{name} (item_id bigint, label varchar)")
+            for key in keys:
+                connection.execute(f"insert into main.pk_{name} values ({_literal(key)}, 'x')")
+        connection.execute(
+            "create table main.pk_changes (change_id varchar, landing_run_id varchar)"
+        )
+        for change_id, run in SCOPED:
+            connection.execute(
+                f"insert into main.pk_changes values ({_literal(change_id)}, {_literal(run)})"
+            )
+        # what the scoping reads (ops_relation finds them where dbt builds these models)
+        connection.execute("create schema bronze")
+        connection.execute("create schema ops")
+        connection.execute(
+            "create table bronze.stg_landing__committed_runs as "
+            "select * from (values ('run-1'), ('run-2')) as t (landing_run_id)"
+        )
+        connection.execute(
+            "create table ops.ops_proven_landing_runs as "
+            "select * from (values ('run-1')) as t (landing_run_id)"
+        )
+    return pipeline
+
+
+def _failing_rows(pipeline: Pipeline, sql: str, *args: str) -> list[tuple[Any, int]]:
+    rows = pipeline.show(sql, *args)
+    failing = [(next(iter(row.values())), int(row["occurrences"])) for row in rows]
+    return sorted(failing, key=lambda r: (r[0] is not None, r[0]))
+
+
+@pytest.mark.parametrize("name", list(KEYS))
+def test_each_doubled_key_and_null_fails(pipeline: Pipeline, name: str) -> None:
+    sql = (
+        "select * from ({{ test_primary_key("
+        f"model=get_where_subquery('main.pk_{name}'), column_name='item_id') }}}}) as t"
+    )
+    assert _failing_rows(pipeline, sql) == EXPECTED[name]
+
+
+@pytest.mark.parametrize(
+    ("test_all_changes", "expected"),
+    [(True, SCOPED_FULL), (False, SCOPED_UNPROVEN)],
+    ids=["full", "scoped"],
+)
+def test_a_scoped_key_reads_the_runs_not_proven(
+    pipeline: Pipeline, test_all_changes: bool, expected: list[tuple[Any, int]]
+) -> None:
+    sql = (
+        "{{ config(meta={'test_scope': 'landing_runs_not_proven'}) }} "
+        "select * from ({{ test_primary_key("
+        "model=get_where_subquery('main.pk_changes'), column_name='change_id') }}) as t"
+    )
+    args = ["--vars", "{test_all_changes: true}"] if test_all_changes else []
+    assert _failing_rows(pipeline, sql, *args) == expected
