@@ -196,11 +196,6 @@ COMPOSITE_UNTOUCHED_FULL = {
     ("c stray on untouched 2-1", NOT_LATEST),
 }
 
-# the scoped form still reads all of silver: it names the bad rows of untouched keys too
-NOT_YET_RESTRICTED = pytest.mark.xfail(
-    strict=True, reason="the scoped form reads all of silver until it is restricted"
-)
-
 
 def _text(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
@@ -288,7 +283,7 @@ def _failing_rows(
     ("prefix", "keys", "test_all_changes", "expected"),
     [
         ("single", ["item_id"], True, SINGLE_FULL),
-        pytest.param("single", ["item_id"], False, SINGLE_SCOPED, marks=NOT_YET_RESTRICTED),
+        ("single", ["item_id"], False, SINGLE_SCOPED),
         ("composite", ["a_id", "b_id"], True, COMPOSITE_EXPECTED),
         ("composite", ["a_id", "b_id"], False, COMPOSITE_EXPECTED),
     ],
@@ -313,7 +308,6 @@ def test_each_misplaced_change_and_key_is_named_once(
     ],
     ids=["single", "composite"],
 )
-@NOT_YET_RESTRICTED
 def test_rows_of_untouched_keys_are_not_read_again_when_scoped(
     pipeline: Pipeline, prefix: str, keys: list[str], full: set[tuple[str, str]]
 ) -> None:
