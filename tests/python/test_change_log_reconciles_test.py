@@ -5,8 +5,11 @@ through `dbt show`, with the real scoping macros (macros/ops/proven_landing_runs
 the mode. The failing rows expected are listed here by hand, not computed by the test.
 
 Landing run `run-1` is proven, `run-2` is not: scoped, the test reads only run-2's changes
-(each placed exactly once, each key they touch with exactly one latest row); with the var
-test_all_changes it reads every change."""
+(each placed exactly once, each key they touch with exactly one latest row, and the silver
+rows of those keys); with the var test_all_changes it reads every change and all of silver.
+What the scoped mode deliberately does not read again, the silver rows of keys no new change
+touches, is shown by the `untouched` relations (`test_rows_of_untouched_keys_are_not_read_
+again_when_scoped`)."""
 
 from __future__ import annotations
 
@@ -83,8 +86,16 @@ SINGLE: list[Change | SilverOnly] = [
     # the key's latest row holds a change the log does not have
     Change("superseded of 32", (32,)),
     SilverOnly("lost change", (32,), latest=True, current=1),
-    # a rejected row whose change is in neither the log nor latest
+    # a rejected row whose change is in neither the log nor latest (key 31: no run-2 change)
     SilverOnly("not a change", (31,), rejects=1),
+    # a rejected row of a key run-2 touches whose change is superseded
+    Change("superseded in rejects", (33,), rejects=1),
+    Change("current of 33", (33,), latest=True, current=1),
+    # a current row of a key run-2 touches carrying a proven run's superseded change
+    Change("r1 stale", (34,), "run-1", current=1),
+    Change("new of 34", (34,), latest=True, current=1),
+    # a rejected row of a key run-2 touches whose change is in neither the log nor latest
+    SilverOnly("stray reject", (21,), rejects=1),
 ]
 SINGLE_FULL = {
     ("r1 placed nowhere", NOT_PLACED),
@@ -100,12 +111,21 @@ SINGLE_FULL = {
     ("13", NO_ONE_LATEST),
     ("32", NO_ONE_LATEST),
     ("not a change", NOT_LATEST),
+    ("superseded in rejects", NOT_PLACED),
+    ("superseded in rejects", NOT_LATEST),
+    ("r1 stale", NOT_PLACED),
+    ("r1 stale", NOT_LATEST),
+    ("stray reject", NOT_LATEST),
 }
-# run-1's changes and keys are not read; key 32 has one latest row (by key)
+# run-1's changes are not read (r1 stale's current row is: its key is touched); key 32 has
+# one latest row (by key); key 31 is not touched by run-2, so its silver rows are not read
+# (read by the scoped form before it was restricted to the touched keys)
 SINGLE_SCOPED = SINGLE_FULL - {
     ("r1 placed nowhere", NOT_PLACED),
     ("5", NO_ONE_LATEST),
     ("32", NO_ONE_LATEST),
+    ("r1 stale", NOT_PLACED),
+    ("not a change", NOT_LATEST),
 }
 
 # a composite key (a_id, b_id): keys that share a_id are told apart; a failing key is named
@@ -119,8 +139,62 @@ COMPOSITE: list[Change | SilverOnly] = [
     Change("c 2-2", (2, 2), latest=True, rejects=1),
     Change("c no latest", (3, 1)),
     Change("c 3-2", (3, 2), "run-1", latest=True, current=1),
+    # a rejected row of a touched key (2, 2) whose change is in neither the log nor latest
+    SilverOnly("c stray on touched", (2, 2), rejects=1),
 ]
-COMPOSITE_EXPECTED = {("1", NO_ONE_LATEST), ("3", NO_ONE_LATEST)}
+COMPOSITE_EXPECTED = {
+    ("1", NO_ONE_LATEST),
+    ("3", NO_ONE_LATEST),
+    ("c stray on touched", NOT_LATEST),
+}
+
+# Silver rows of keys run-2 does not touch. Read in full (test_all_changes, --full-refresh,
+# the first build); scoped, not read again: a build that proved run-1 read them, and a run
+# rewrites only the __latest rows of keys with new changes (current and rejects are views
+# that take key and last_change_id from one __latest row). A newer full load's deletes flip
+# is_deleted of untouched keys' rows without a new change: their rows leave the views, the
+# change stays latest. The bad rows below cannot come from the generated models; they show
+# what a scoped run does not look at.
+UNTOUCHED: list[Change | SilverOnly] = [
+    Change("new", (1,), latest=True, current=1),
+    # a rejected row whose change is in neither the log nor latest
+    SilverOnly("stray on untouched", (3,), rejects=1),
+    # a current row carrying a superseded change
+    Change("r1 superseded", (4,), "run-1", current=1),
+    Change("r1 latest of 4", (4,), "run-1", latest=True, current=1),
+    # a current row of key 5 carrying key 1's new change (a row's key is its change's key in
+    # the generated models)
+    SilverOnly("new", (5,), current=1),
+    # two latest rows (the scoped key check reads the touched keys only, before and now)
+    Change("r1 six a", (6,), "run-1", latest=True, current=1),
+    Change("r1 six b", (6,), "run-1", latest=True, current=1),
+    # deleted by a newer full load (its latest change stays, is_deleted flipped, no current
+    # row): good data in every mode
+    Change("r1 dropped by a reload", (7,), "run-1", latest=True, deleted=True),
+    # the same flip with the current row left behind (the view cannot): only the full mode
+    # sees it, and the scoped form did not before it was restricted either (check 1 reads the
+    # new changes only, check 3 passes a row whose change is latest)
+    Change("r1 deleted yet current", (8,), "run-1", latest=True, deleted=True, current=1),
+]
+UNTOUCHED_FULL = {
+    ("stray on untouched", NOT_LATEST),
+    ("r1 superseded", NOT_PLACED),
+    ("r1 superseded", NOT_LATEST),
+    ("new", NOT_PLACED),
+    ("6", NO_ONE_LATEST),
+    ("r1 deleted yet current", NOT_PLACED),
+}
+# composite: a stray row of an untouched key (1, 3) sharing a_id with touched keys
+COMPOSITE_UNTOUCHED: list[Change | SilverOnly] = [
+    Change("c new", (1, 1), latest=True, current=1),
+    Change("c new 1-2", (1, 2), latest=True, rejects=1),
+    SilverOnly("c stray on untouched", (1, 3), rejects=1),
+    SilverOnly("c stray on untouched 2-1", (2, 1), current=1),
+]
+COMPOSITE_UNTOUCHED_FULL = {
+    ("c stray on untouched", NOT_LATEST),
+    ("c stray on untouched 2-1", NOT_LATEST),
+}
 
 
 def _text(value: str) -> str:
@@ -172,6 +246,8 @@ def pipeline(tmp_path_factory: pytest.TempPathFactory) -> Pipeline:
     with duckdb.connect(str(pipeline.database)) as connection:
         _entity(connection, "single", ["item_id"], SINGLE)
         _entity(connection, "composite", ["a_id", "b_id"], COMPOSITE)
+        _entity(connection, "untouched", ["item_id"], UNTOUCHED)
+        _entity(connection, "composite_untouched", ["a_id", "b_id"], COMPOSITE_UNTOUCHED)
         # what the scoping reads (ops_relation finds them where dbt builds these models):
         # run-1 is proven, run-2 is not
         connection.execute("create schema bronze")
@@ -222,3 +298,20 @@ def test_each_misplaced_change_and_key_is_named_once(
 ) -> None:
     failing = _failing_rows(pipeline, prefix, keys, test_all_changes=test_all_changes)
     assert failing == sorted(expected)  # each once: no row doubled
+
+
+@pytest.mark.parametrize(
+    ("prefix", "keys", "full"),
+    [
+        ("untouched", ["item_id"], UNTOUCHED_FULL),
+        ("composite_untouched", ["a_id", "b_id"], COMPOSITE_UNTOUCHED_FULL),
+    ],
+    ids=["single", "composite"],
+)
+def test_rows_of_untouched_keys_are_not_read_again_when_scoped(
+    pipeline: Pipeline, prefix: str, keys: list[str], full: set[tuple[str, str]]
+) -> None:
+    """Deliberately not re-read (see UNTOUCHED): each bad row of a key no new change touches
+    fails the full mode and not the scoped one."""
+    assert _failing_rows(pipeline, prefix, keys, test_all_changes=True) == sorted(full)
+    assert _failing_rows(pipeline, prefix, keys, test_all_changes=False) == []
