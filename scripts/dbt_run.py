@@ -12,7 +12,7 @@ build and the freshness check in the ops schema, as when the commands run one by
 
 Exit codes: 0 all done; 1 the build failed (no docs, no freshness); 2 dbt could not run (the
 project does not parse, a bad option) or the docs failed; 3 built and documented, but some
-sources are stale or could not be checked (what `make freshness` exits 1 for).
+sources are stale or could not be checked (what `make freshness` exits 1 for); 130 Ctrl-C.
 """
 
 from __future__ import annotations
@@ -36,8 +36,16 @@ def invoke(manifest: Manifest | None, *args: str) -> dbtRunnerResult:
 
 def failed(step: str, result: dbtRunnerResult) -> str:
     """The one line printed when a step fails (dbt has printed the details above)."""
-    reason = f": {result.exception}" if result.exception is not None else " (above)"
+    error = result.exception
+    reason = " (above)" if error is None else f": {error or type(error).__name__}"
     return f"dbt_run: dbt {step} failed{reason}"
+
+
+def exit_code(result: dbtRunnerResult, failed_code: int) -> int:
+    """failed_code when dbt ran and reported a failure; 130 on Ctrl-C; 2 when dbt crashed."""
+    if result.exception is None:
+        return failed_code
+    return 130 if isinstance(result.exception, KeyboardInterrupt) else DBT_ERROR
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -50,26 +58,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     parsed = invoke(None, "parse", *dbt_vars)
     if not parsed.success or not isinstance(parsed.result, Manifest):
         print(failed("parse", parsed), file=sys.stderr)
-        return DBT_ERROR
+        return exit_code(parsed, DBT_ERROR)
     manifest = parsed.result
 
     # before the build: compile writes run_results.json too, and the build's should be kept
     analyses = invoke(manifest, "compile", "--select", "resource_type:analysis", *dbt_vars)
     if not analyses.success:
         print(failed("compile (analyses)", analyses), file=sys.stderr)
-        return DBT_ERROR
+        return exit_code(analyses, DBT_ERROR)
 
     built = invoke(manifest, "build", *dbt_vars, *args.build_options)
     if not built.success:
         print(failed("build", built), file=sys.stderr)
-        return BUILD_FAILED if built.exception is None else DBT_ERROR
+        return exit_code(built, BUILD_FAILED)
 
     docs = invoke(manifest, "docs", "generate", "--static", "--no-compile", *dbt_vars)
     if not docs.success:
         print(failed("docs generate", docs), file=sys.stderr)
-        return DBT_ERROR
+        return exit_code(docs, DBT_ERROR)
 
     fresh = invoke(manifest, "source", "freshness", *dbt_vars)
+    if isinstance(fresh.exception, KeyboardInterrupt):
+        return 130
     return 0 if fresh.success else STALE
 
 
