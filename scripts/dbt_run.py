@@ -37,8 +37,10 @@ def invoke(manifest: Manifest | None, *args: str) -> dbtRunnerResult:
 def failed(step: str, result: dbtRunnerResult) -> str:
     """The one line printed when a step fails (dbt has printed the details above)."""
     error = result.exception
-    reason = " (above)" if error is None else f": {error or type(error).__name__}"
-    return f"dbt_run: dbt {step} failed{reason}"
+    if error is None:
+        return f"dbt_run: dbt {step} failed (above)"
+    first_line = next(iter(str(error).splitlines()), "") or type(error).__name__
+    return f"dbt_run: dbt {step} failed: {first_line}"
 
 
 def exit_code(result: dbtRunnerResult, failed_code: int) -> int:
