@@ -154,11 +154,17 @@ sqllint: $(STAMP) ## sqlfluff lint models/ (our SQL style: .sqlfluff; needs a bu
 docs-serve: docs ## serve the docs site on http://localhost:8080
 	$(DBT) docs serve --port 8080 --no-browser
 
-run: $(STAMP) $(if $(SOURCE),,data/.demo-data.stamp) ## the whole pipeline: [demo data], land, generate models, dbt build, docs, freshness
-	$(MAKE) --no-print-directory land models build docs SOURCE=$(SOURCE)
-	@# stale sources are reported, not a failure of make run (schedulers: make freshness)
-	@$(MAKE) --no-print-directory freshness SOURCE=$(SOURCE) \
-		|| echo "make run: some tables are stale or unchecked (above); make freshness exits 1 for schedulers"
+run: $(STAMP) $(if $(SOURCE),,data/.demo-data.stamp) ## the whole pipeline: [demo data], land, generate models, dbt build, docs, freshness (dbt in one process)
+	$(MAKE) --no-print-directory land models SOURCE=$(SOURCE)
+	@# build, docs and freshness in one dbt process (scripts/dbt_run.py): parsed once, the docs
+	@# not compiled again. Exit 3: stale sources, reported, not a failure of make run
+	@# (schedulers: make freshness); any other failure stops here, as make build and make docs do
+	@echo "$(BIN)/python scripts/dbt_run.py --vars '$(DBT_VARS)'"
+	@status=0; $(BIN)/python scripts/dbt_run.py --vars '$(DBT_VARS)' || status=$$?; \
+	if [ $$status -eq 3 ]; then \
+		echo "make run: some tables are stale or unchecked (above); make freshness exits 1 for schedulers"; \
+	elif [ $$status -ne 0 ]; then exit $$status; fi
+	@$(MAKE) --no-print-directory erd SOURCE=$(SOURCE)
 	@echo
 	@$(BIN)/python -m report.health --database $(DUCKDB_PATH)
 	@echo

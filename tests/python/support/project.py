@@ -10,3 +10,5 @@ CONTRACTS = PROJECT / "contracts"
 BIN = Path(sys.executable).parent
 """The virtualenv's bin folder (dbt, mf, dbt-coverage, ...)."""
 DBT = str(BIN / "dbt")
+DBT_RUN = PROJECT / "scripts" / "dbt_run.py"
+"""dbt build, docs and freshness in one process (make run)."""

@@ -1,0 +1,78 @@
+"""scripts/dbt_run.py, make run's dbt step: build, docs generate --static --no-compile and source
+freshness in one process on one parsed manifest. The session's demo warehouse
+(support/built_project.py) is built by it; a failing build is run on a copy of it."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+from collections import Counter
+from pathlib import Path
+
+import duckdb
+import pytest
+from support.built_project import BuiltProject
+from support.pipeline import Pipeline
+from support.project import DBT_RUN
+
+pytestmark = pytest.mark.dbt
+
+
+def test_one_process_builds_documents_with_compiled_sql_and_checks_freshness(
+    built_project: BuiltProject,
+) -> None:
+    target = built_project.target
+    assert built_project.query("select count(*) from gold.fact_transactions")[0][0] > 0
+
+    # the docs were not compiled again: the build's compiled SQL is what they show
+    manifest_text = (target / "manifest.json").read_text(encoding="utf-8")
+    nodes = json.loads(manifest_text)["nodes"].values()
+    kinds = Counter(node["resource_type"] for node in nodes)
+    compiled = Counter(node["resource_type"] for node in nodes if node.get("compiled_code"))
+    assert kinds["model"] > 40 and kinds["test"] > 300 and kinds["analysis"] > 0
+    for kind in ("model", "test", "analysis"):
+        assert compiled[kind] == kinds[kind], f"{kind}: {compiled[kind]} of {kinds[kind]} compiled"
+
+    # the single-file site embeds that manifest and the catalog
+    catalog_text = (target / "catalog.json").read_text(encoding="utf-8")
+    assert json.loads(catalog_text)["nodes"]["model.dms_warehouse.fact_transactions"]["columns"]
+    page = (target / "static_index.html").read_text(encoding="utf-8")
+    assert manifest_text.strip() in page and catalog_text.strip() in page
+
+    # freshness ran last and recorded its sources; the demo's commits are in March 2026, so
+    # some are past the error threshold: exit 3, the build and docs done
+    sources = json.loads((target / "sources.json").read_text(encoding="utf-8"))["results"]
+    assert {r["unique_id"].split(".")[-2] for r in sources} >= {"core_banking", "events"}
+    assert built_project.dbt_run_exit == 3
+    assert "error" in {r["status"] for r in sources}
+
+    # the on-run-end hook recorded the build and the freshness, each its own invocation
+    recorded = built_project.query(
+        "select command, count(*) from ops.ops_dbt_invocations as i"
+        " join ops.ops_dbt_results as r using (invocation_id) group by all"
+    )
+    by_command = {str(command): int(results) for command, results in recorded}
+    assert by_command.get("build", 0) > 300 and by_command.get("freshness", 0) >= len(sources)
+
+
+def test_a_failing_build_exits_1_and_generates_no_docs(
+    built_project: BuiltProject, tmp_path: Path
+) -> None:
+    broken = Pipeline(tmp_path)  # its own warehouse and target folder
+    broken.env["LAKE_DIR"] = str(built_project.lake)
+    shutil.copy(built_project.database, broken.database)
+    with duckdb.connect(str(broken.database)) as connection:
+        connection.execute("insert into gold.dim_dates select * from gold.dim_dates limit 1")
+
+    # only the unique tests of dim_dates: one of them now fails
+    result = broken.run(
+        sys.executable, str(DBT_RUN), "--", "--select", "dim_dates,test_name:unique"
+    )
+    assert result.returncode == 1, result.stdout[-3000:] + result.stderr
+    assert "dbt_run: dbt build failed (above)" in result.stderr
+    results = json.loads((broken.target / "run_results.json").read_text(encoding="utf-8"))
+    failed = [r["unique_id"] for r in results["results"] if r["status"] == "fail"]
+    assert failed and all(".unique_dim_dates_" in unique_id for unique_id in failed), failed
+    for artefact in ("catalog.json", "static_index.html", "sources.json"):
+        assert not (broken.target / artefact).exists(), f"{artefact} written after a failed build"
