@@ -65,14 +65,14 @@ def test_a_failing_build_exits_1_and_generates_no_docs(
     with duckdb.connect(str(broken.database)) as connection:
         connection.execute("insert into gold.dim_dates select * from gold.dim_dates limit 1")
 
-    # only the unique tests of dim_dates: one of them now fails
+    # only the key tests of dim_dates: both now fail (the date and its key doubled)
     result = broken.run(
-        sys.executable, str(DBT_RUN), "--", "--select", "dim_dates,test_name:unique"
+        sys.executable, str(DBT_RUN), "--", "--select", "dim_dates,test_name:primary_key"
     )
     assert result.returncode == 1, result.stdout[-3000:] + result.stderr
     assert "dbt_run: dbt build failed (above)" in result.stderr
     results = json.loads((broken.target / "run_results.json").read_text(encoding="utf-8"))
     failed = [r["unique_id"] for r in results["results"] if r["status"] == "fail"]
-    assert failed and all(".unique_dim_dates_" in unique_id for unique_id in failed), failed
+    assert failed and all(".primary_key_dim_dates_" in unique_id for unique_id in failed), failed
     for artefact in ("catalog.json", "static_index.html", "sources.json"):
         assert not (broken.target / artefact).exists(), f"{artefact} written after a failed build"
