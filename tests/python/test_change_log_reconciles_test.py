@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import duckdb
 import pytest
 from support.pipeline import Pipeline
+from support.relations import record_landing_runs
 
 pytestmark = pytest.mark.dbt
 
@@ -248,18 +249,8 @@ def pipeline(tmp_path_factory: pytest.TempPathFactory) -> Pipeline:
         _entity(connection, "composite", ["a_id", "b_id"], COMPOSITE)
         _entity(connection, "untouched", ["item_id"], UNTOUCHED)
         _entity(connection, "composite_untouched", ["a_id", "b_id"], COMPOSITE_UNTOUCHED)
-        # what the scoping reads (ops_relation finds them where dbt builds these models):
-        # run-1 is proven, run-2 is not
-        connection.execute("create schema bronze")
-        connection.execute("create schema ops")
-        connection.execute(
-            "create table bronze.stg_landing__committed_runs as "
-            "select * from (values ('run-1'), ('run-2')) as t (landing_run_id)"
-        )
-        connection.execute(
-            "create table ops.ops_proven_landing_runs as "
-            "select * from (values ('run-1')) as t (landing_run_id)"
-        )
+        # what the scoping reads: run-1 is proven, run-2 is not
+        record_landing_runs(connection, committed=["run-1", "run-2"], proven=["run-1"])
     return pipeline
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 from support.pipeline import Pipeline
+from support.relations import insert_rows
 
 pytestmark = pytest.mark.dbt
 
@@ -47,14 +48,6 @@ LEAKS = {
 }
 
 
-def _literal(value: int | str | None) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, int):
-        return str(value)
-    return "'" + value.replace("'", "''") + "'"
-
-
 @pytest.fixture(scope="module")
 def pipeline(tmp_path_factory: pytest.TempPathFactory) -> Pipeline:
     pipeline = Pipeline(tmp_path_factory.mktemp("no_clear_personal_data"), artifacts=False)
@@ -63,16 +56,12 @@ def pipeline(tmp_path_factory: pytest.TempPathFactory) -> Pipeline:
             "create table main.clear_customers"
             " (customer_id bigint, full_name varchar, first_name varchar, email varchar)"
         )
-        for row in CLEAR:
-            values = ", ".join(_literal(v) for v in row)
-            connection.execute(f"insert into main.clear_customers values ({values})")
+        insert_rows(connection, "main.clear_customers", CLEAR)
         connection.execute(
             "create table main.masked_customers"
             " (customer_id bigint, full_name_masked varchar, email_masked varchar)"
         )
-        for row in MASKED:
-            values = ", ".join(_literal(v) for v in row)
-            connection.execute(f"insert into main.masked_customers values ({values})")
+        insert_rows(connection, "main.masked_customers", MASKED)
     return pipeline
 
 

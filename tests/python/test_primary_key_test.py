@@ -15,6 +15,7 @@ from typing import Any
 import duckdb
 import pytest
 from support.pipeline import Pipeline
+from support.relations import insert_rows, record_landing_runs
 
 pytestmark = pytest.mark.dbt
 
@@ -52,40 +53,18 @@ SCOPED_FULL = [(None, 2), ("a", 2), ("c", 2)]
 SCOPED_UNPROVEN = [(None, 1), ("c", 2)]
 
 
-def _literal(value: int | str | None) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, int):
-        return str(value)
-    return "'" + value.replace("'", "''") + "'"
-
-
 @pytest.fixture(scope="module")
 def pipeline(tmp_path_factory: pytest.TempPathFactory) -> Pipeline:
     pipeline = Pipeline(tmp_path_factory.mktemp("primary_key"), artifacts=False)
     with duckdb.connect(str(pipeline.database)) as connection:
         for name, keys in KEYS.items():
             connection.execute(f"create table main.pk_{name} (item_id bigint, label varchar)")
-            for key in keys:
-                connection.execute(f"insert into main.pk_{name} values ({_literal(key)}, 'x')")
+            insert_rows(connection, f"main.pk_{name}", [(key, "x") for key in keys])
         connection.execute(
             "create table main.pk_changes (change_id varchar, landing_run_id varchar)"
         )
-        for change_id, run in SCOPED:
-            connection.execute(
-                f"insert into main.pk_changes values ({_literal(change_id)}, {_literal(run)})"
-            )
-        # what the scoping reads (ops_relation finds them where dbt builds these models)
-        connection.execute("create schema bronze")
-        connection.execute("create schema ops")
-        connection.execute(
-            "create table bronze.stg_landing__committed_runs as "
-            "select * from (values ('run-1'), ('run-2')) as t (landing_run_id)"
-        )
-        connection.execute(
-            "create table ops.ops_proven_landing_runs as "
-            "select * from (values ('run-1')) as t (landing_run_id)"
-        )
+        insert_rows(connection, "main.pk_changes", SCOPED)
+        record_landing_runs(connection, committed=["run-1", "run-2"], proven=["run-1"])
     return pipeline
 
 

@@ -1,0 +1,43 @@
+"""Hand-written relations for the tests that run a generic data test's SQL on rows written by
+hand (`Pipeline.show`): literals, inserts, and the landing runs a scoped test reads."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import duckdb
+
+
+def sql_literal(value: int | str | None) -> str:
+    """A SQL literal: null, a number, or a quoted text."""
+    if value is None:
+        return "null"
+    if isinstance(value, int):
+        return str(value)
+    return "'" + value.replace("'", "''") + "'"
+
+
+def insert_rows(
+    connection: duckdb.DuckDBPyConnection,
+    table: str,
+    rows: Iterable[Sequence[int | str | None]],
+) -> None:
+    """Each row as one insert of literals into `table`."""
+    for row in rows:
+        values = ", ".join(sql_literal(value) for value in row)
+        connection.execute(f"insert into {table} values ({values})")
+
+
+def record_landing_runs(
+    connection: duckdb.DuckDBPyConnection, committed: Sequence[str], proven: Sequence[str]
+) -> None:
+    """What a scoped test reads (macros/ops/proven_landing_runs.sql finds the relations where
+    dbt builds them): the committed landing runs, and those a whole build has proven."""
+    connection.execute("create schema bronze")
+    connection.execute("create schema ops")
+    for table, runs in (
+        ("bronze.stg_landing__committed_runs", committed),
+        ("ops.ops_proven_landing_runs", proven),
+    ):
+        connection.execute(f"create table {table} (landing_run_id varchar)")
+        insert_rows(connection, table, [(run,) for run in runs])
