@@ -32,9 +32,12 @@
 {% test change_log_reconciles(model, key_columns, latest_model, current_model, rejects_model) %}
 {%- set scoped = (config.get('meta') or {}).get('test_scope') == 'landing_runs_not_proven'
     and landing_runs_to_test() is not none -%}
+{#- scoped: silver's rows of the keys the new changes touch only -#}
 {%- set touched_keys -%}
+    {%- if scoped %}
     inner join changed_keys
         on {% for key in key_columns %}silver_rows.{{ key }} = changed_keys.{{ key }}{{ ' and ' if not loop.last }}{% endfor %}
+    {%- endif -%}
 {%- endset -%}
 with changes as (
 
@@ -60,6 +63,8 @@ latest_rows as (
 
 ),
 
+{%- endif %}
+
 silver as (
 
     select
@@ -67,39 +72,19 @@ silver as (
         1 as is_latest,
         case when is_deleted then 1 end as is_deleted,
         cast(null as integer) as placed
-    from latest_rows
+    from {{ 'latest_rows' if scoped else latest_model }}
 
     union all
 
     select silver_rows.last_change_id, null, null, 1 from {{ current_model }} as silver_rows
-    {{ touched_keys }}
+    {{- touched_keys }}
 
     union all
 
     select silver_rows.last_change_id, null, null, 1 from {{ rejects_model }} as silver_rows
-    {{ touched_keys }}
+    {{- touched_keys }}
 
 ),
-{%- else -%}
-silver as (
-
-    select
-        change_id,
-        1 as is_latest,
-        case when is_deleted then 1 end as is_deleted,
-        cast(null as integer) as placed
-    from {{ latest_model }}
-
-    union all
-
-    select last_change_id, null, null, 1 from {{ current_model }}
-
-    union all
-
-    select last_change_id, null, null, 1 from {{ rejects_model }}
-
-),
-{%- endif %}
 
 by_change as (
 
