@@ -13,14 +13,21 @@
         {%- if clear not in clear_columns -%}{%- do clear_columns.append(clear) -%}{%- endif -%}
     {%- endfor -%}
 {%- endfor -%}
-with masked_rows as (
+{#- the model may be a subquery with its own alias (a `where` config) -#}
+with masked_source as (
+
+    select * from {{ model }}
+
+),
+
+masked_rows as (
 
     select
         {{ key_column }} as key_value,
         {%- for masked in columns %}
         cast({{ masked }} as {{ text }}) as {{ masked }}{{ ',' if not loop.last }}
         {%- endfor %}
-    from {{ model }} as masked_source
+    from masked_source
 
 ),
 

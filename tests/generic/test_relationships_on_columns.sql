@@ -3,8 +3,15 @@
     null in any of the columns fails too, so it also proves them not null. Attached to a
     column (column_name), it counts as that column's test. -#}
 {% test relationships_on_columns(model, to, columns, column_name=none) %}
+{#- the model may be a subquery with its own alias (a `where` config) -#}
+with child as (
+
+    select * from {{ model }}
+
+)
+
 select child.*
-from {{ model }} as child
+from child
 where not exists (
     select 1
     from {{ to }} as parent

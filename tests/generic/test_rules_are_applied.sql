@@ -106,7 +106,14 @@
 {%- endfor -%}
 {%- do problems.append(('checked.is_deleted is null', 'is_deleted is null')) -%}
 
-with checked_rows as (
+{#- the model may be a subquery with its own alias (a scoped test, a `where` config) -#}
+with checked as (
+
+    select * from {{ model }}
+
+),
+
+checked_rows as (
 
     select
         checked.change_id,
@@ -118,7 +125,7 @@ with checked_rows as (
                 then '{{ problem | replace("'", "''") }}'
             {%- endfor %}
         end as problem
-    from {{ model }} as checked
+    from checked
     {%- for name, to, field in references %}
     left join (select distinct {{ field }} as referenced_value from {{ to }}) as referenced_{{ loop.index }}
         on referenced_{{ loop.index }}.referenced_value = checked.{{ name }}
