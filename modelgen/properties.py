@@ -57,14 +57,41 @@ def column_entry(
     return entry
 
 
+LATEST_SCOPE = "landed_in_runs_not_proven"
+"""The meta test_scope of ``__latest``'s tests: they read the rows landed by the runs no whole
+build has proven yet, and a key test every row of those rows' keys
+(macros/ops/proven_landing_runs.sql, docs/changes.md)."""
+
+
+def with_scope(
+    test: str | dict[str, Any], scope: str, keys: tuple[str, ...] | None = None
+) -> dict[str, Any]:
+    """A data test entry with the scope (and the keys it widens to) in its config's meta."""
+    name, body = (test, {}) if isinstance(test, str) else next(iter(test.items()))
+    config = dict(body.get("config", {}))
+    meta = {**config.get("meta", {}), "test_scope": scope}
+    if keys:
+        meta["scope_keys"] = list(keys)
+    config["meta"] = meta
+    return {name: {**body, "config": config}}
+
+
 def _key_model_tests(spec: EntitySpec) -> list[Any]:
     if len(spec.key) == 1:
         return []
-    return [{"unique_combination_of_columns": {"arguments": {"columns": list(spec.key)}}}]
+    test = {"unique_combination_of_columns": {"arguments": {"columns": list(spec.key)}}}
+    return [with_scope(test, LATEST_SCOPE, spec.key)]
 
 
 def _key_columns(spec: EntitySpec, unique: bool = True) -> list[dict[str, Any]]:
-    tests = ["primary_key"] if unique and len(spec.key) == 1 else ["not_null"]
+    """The key columns with their tests: in ``__latest`` (unique) scoped to the new rows (and
+    the rows of their keys, for the key's uniqueness); in ``__history`` not null, in full."""
+    if not unique:
+        tests: list[Any] = ["not_null"]
+    elif len(spec.key) == 1:
+        tests = [with_scope("primary_key", LATEST_SCOPE, spec.key)]
+    else:
+        tests = [with_scope("not_null", LATEST_SCOPE)]
     columns = {c.name: c for c in spec.columns}
     return [column_entry(k, column_doc(spec, k), tests, columns[k].pii) for k in spec.key]
 
@@ -170,7 +197,7 @@ def silver_models(spec: EntitySpec, skipped: set[str]) -> list[dict[str, Any]]:
                 f"{spec.model('changes')} are tested here, where they are first stored."
             ),
             "config": model_meta(spec, "latest"),
-            "data_tests": [*_key_model_tests(spec), rules_test(spec)],
+            "data_tests": [*_key_model_tests(spec), with_scope(rules_test(spec), LATEST_SCOPE)],
             "columns": [
                 *_key_columns(spec),
                 *_attributes(spec),

@@ -6,7 +6,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from modelgen.properties import CHANGE_METADATA, column_doc, column_entry, doc, model_meta
+from modelgen.properties import (
+    CHANGE_METADATA,
+    column_doc,
+    column_entry,
+    doc,
+    model_meta,
+    with_scope,
+)
 from modelgen.spec import EntitySpec
 
 SCOPE = {"test_scope": "landing_runs_not_proven"}
@@ -16,10 +23,7 @@ has proven yet (macros/ops/proven_landing_runs.sql, docs/changes.md)."""
 
 def scoped(test: str | dict[str, Any]) -> dict[str, Any]:
     """A data test entry with the scope in its config's meta."""
-    name, body = (test, {}) if isinstance(test, str) else next(iter(test.items()))
-    config = dict(body.get("config", {}))
-    config["meta"] = {**config.get("meta", {}), **SCOPE}
-    return {name: {**body, "config": config}}
+    return with_scope(test, SCOPE["test_scope"])
 
 
 def change_metadata_test() -> dict[str, Any]:

@@ -15,7 +15,8 @@ with columns as (
     select
         cast(null as {{ ops_text_type() }}) as landing_run_id,
         cast(null as {{ ops_text_type() }}) as proven_by_invocation_id,
-        cast(null as {{ timestamp_type() }}) as proven_at
+        cast(null as {{ timestamp_type() }}) as proven_at,
+        cast(null as {{ ops_text_type() }}) as project_checksum
 
 )
 

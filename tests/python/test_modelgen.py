@@ -184,6 +184,7 @@ def test_rules_become_sql_and_the_tests_that_prove_them(tmp_path: Path) -> None:
     assert test["arguments"]["quality_issues"] == ["odd_status", "unknown_country"]
     assert test["arguments"]["reject_reasons"] == ["missing_order_id", "negative_total"]
     # the columns it checks, for scripts/column_test_coverage.py
+    assert test["config"]["meta"]["test_scope"] == "landed_in_runs_not_proven"
     assert test["config"]["meta"]["tested_columns"] == [
         *columns,
         "quality_issues",
@@ -203,7 +204,16 @@ def test_rules_become_sql_and_the_tests_that_prove_them(tmp_path: Path) -> None:
         assert view["config"]["meta"]["primary_key_tested_in"] == "slv_orders__latest"
     latest = next(m for m in models["models"] if m["name"] == "slv_orders__latest")
     key = next(c for c in latest["columns"] if c["name"] == "order_id")
-    assert key["data_tests"] == ["primary_key"]  # unique and not null, one scan
+    # unique and not null in one scan, over every row of the keys the unproven runs landed
+    assert key["data_tests"] == [
+        {
+            "primary_key": {
+                "config": {
+                    "meta": {"test_scope": "landed_in_runs_not_proven", "scope_keys": ["order_id"]}
+                }
+            }
+        }
+    ]
     # its last_change_id (and the rejects view's) is proven once, by the bronze reconcile
     bronze = yaml.safe_load(planned.files[Path("models/bronze/shop/_bronze_shop__models.yml")])
     staging = next(m for m in bronze["models"] if m["name"] == "stg_shop__orders")
@@ -237,7 +247,15 @@ def test_a_composite_key_and_history(tmp_path: Path) -> None:
     models = yaml.safe_load(planned.files[folder / "_silver_order_lines__models.yml"])
     by_name = {m["name"]: m for m in models["models"]}
     key_test = {
-        "unique_combination_of_columns": {"arguments": {"columns": ["order_id", "line_no"]}}
+        "unique_combination_of_columns": {
+            "arguments": {"columns": ["order_id", "line_no"]},
+            "config": {
+                "meta": {
+                    "test_scope": "landed_in_runs_not_proven",
+                    "scope_keys": ["order_id", "line_no"],
+                }
+            },
+        }
     }
     assert key_test in by_name["slv_order_lines__latest"]["data_tests"]
     assert by_name["slv_order_lines__history"]["data_tests"] == [

@@ -1,11 +1,14 @@
-"""The tests of the generated bronze change logs read only the landing runs no whole build has
-proven (macros/ops/proven_landing_runs.sql, docs/changes.md "What the tests read").
+"""The tests of the generated bronze change logs and silver `__latest` models read only the
+landing runs no whole build has proven (macros/ops/proven_landing_runs.sql, docs/changes.md
+"What the tests read").
 
 Simulated DMS output is delivered in three landing runs, plus a hand-written file holding a
 record landing must quarantine. After each run, `dbt build`: the first build tests every
 change; the second reads only the second landing run's rows (as many as the delivered CSV
-files hold, counted here); a build with a failing test proves nothing, so the next build tests
-that run again; `--full-refresh` and the var test_all_changes test every change.
+files hold, counted here; in silver, one row per key those files carry); a build with a
+failing test proves nothing, so the next build tests that run again; proofs made by other
+code (another project checksum) are forgotten, so that build tests every row; `--full-refresh`
+and the var test_all_changes test every change.
 """
 
 from __future__ import annotations
@@ -13,21 +16,26 @@ from __future__ import annotations
 import csv
 import json
 import re
+import shutil
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pytest
 from support.pipeline import Pipeline
+from support.project import PROJECT
 
 from simulator import SimulationConfig, simulate
 
 pytestmark = pytest.mark.dbt
 
-SCOPED = re.compile(r"where landing_run_id in \(([^)]*)\)\) as scoped_to_runs")
-NOTHING = "where 1 = 0) as scoped_to_runs"
-RELATION = re.compile(r"\(select \* from \S+ where [^)]*\)\) as scoped_to_runs")
+BRONZE_SCOPE = "landing_runs_not_proven"
+SILVER_SCOPE = "landed_in_runs_not_proven"
+SCOPED = re.compile(r"landing_run_id in \(([^)]*)\)")
+NOTHING = "1 = 0"
+END = ") as scoped_to_runs"
 # accounts, CDC: one good change, one record whose account_id is not a bigint (quarantined)
 BAD_ACCOUNTS = (
     "Op,dms_commit_ts,account_id,customer_id,account_number,account_type,currency,status,"
@@ -52,6 +60,8 @@ class Build:
     """The scoped relation each scoped test read, as its SQL ran."""
     statuses: dict[str, str] = field(default_factory=dict)
     proven: set[str] = field(default_factory=set)
+    checksums: set[str | None] = field(default_factory=set)
+    """The project checksums the proofs after it were made with."""
 
 
 @dataclass
@@ -61,15 +71,17 @@ class Story:
     builds: dict[str, Build]
     new_account_rows: int
     scoped_counts: dict[str, int]
+    new_account_keys: int
+    silver_counts: dict[str, int]
 
 
-def _scoped_tests(pipeline: Pipeline) -> dict[str, dict[str, Any]]:
+def _scoped_tests(pipeline: Pipeline, scope: str = BRONZE_SCOPE) -> dict[str, dict[str, Any]]:
     manifest = json.loads((pipeline.target / "manifest.json").read_text())
     return {
         node["unique_id"]: node
         for node in manifest["nodes"].values()
         if node["resource_type"] == "test"
-        and (node["config"].get("meta") or {}).get("test_scope") == "landing_runs_not_proven"
+        and (node["config"].get("meta") or {}).get("test_scope") == scope
     }
 
 
@@ -78,12 +90,27 @@ def _executed_sql(pipeline: Pipeline, node: dict[str, Any]) -> str:
     return (folder / Path(node["path"]).name).read_text()
 
 
-def _scope(sql: str) -> list[str] | None:
-    if NOTHING in sql:
-        return []
-    found = SCOPED.search(sql)
-    if found is None:
+def _relation(sql: str) -> str | None:
+    """The scoped relation a test read, `(select ...) as scoped_to_runs`, as it ran."""
+    end = sql.find(END)
+    if end < 0:
         return None
+    depth = 0
+    for start in range(end, -1, -1):
+        depth += {")": 1, "(": -1}.get(sql[start], 0)
+        if depth == 0:
+            return sql[start : end + len(END)]
+    raise AssertionError(f"unbalanced scoped relation:\n{sql}")
+
+
+def _scope(sql: str) -> list[str] | None:
+    relation = _relation(sql)
+    if relation is None:
+        return None
+    if NOTHING in relation:
+        return []
+    found = SCOPED.search(relation)
+    assert found is not None, relation
     return sorted(r.strip().strip("'") for r in found.group(1).split(","))
 
 
@@ -96,16 +123,19 @@ def _build(pipeline: Pipeline, *args: str) -> Build:
         for r in run_results["results"]
         if r["unique_id"].startswith("test.")
     }
-    for unique_id, node in _scoped_tests(pipeline).items():
-        if unique_id in build.statuses:
-            sql = _executed_sql(pipeline, node)
-            build.scopes[unique_id] = _scope(sql)
-            relation = RELATION.search(sql)
-            if relation is not None:
-                build.relations[unique_id] = relation.group(0)
-    build.proven = {
-        r for (r,) in pipeline.query("select landing_run_id from ops.ops_proven_landing_runs")
-    }
+    for scope in (BRONZE_SCOPE, SILVER_SCOPE):
+        for unique_id, node in _scoped_tests(pipeline, scope).items():
+            if unique_id in build.statuses:
+                sql = _executed_sql(pipeline, node)
+                build.scopes[unique_id] = _scope(sql)
+                relation = _relation(sql)
+                if relation is not None:
+                    build.relations[unique_id] = relation
+    proven = pipeline.query(
+        "select landing_run_id, project_checksum from ops.ops_proven_landing_runs"
+    )
+    build.proven = {r for r, _ in proven}
+    build.checksums = {c for _, c in proven}
     return build
 
 
@@ -116,6 +146,15 @@ def _deliveries(files: list[Path]) -> list[list[Path]]:
         if not path.name.startswith("LOAD"):
             by_day[path.name[:8]].append(path)
     return [loads, *(by_day[day] for day in sorted(by_day))]
+
+
+def _csv_keys(paths: list[Path], key: str) -> int:
+    """Distinct values of a key column in the delivered CSV files (header row first)."""
+    keys: set[str] = set()
+    for path in paths:
+        with path.open(newline="", encoding="utf-8") as handle:
+            keys.update(row[key] for row in csv.DictReader(handle))
+    return len(keys)
 
 
 def _csv_rows(paths: list[Path]) -> int:
@@ -148,12 +187,15 @@ def story(tmp_path_factory: pytest.TempPathFactory) -> Story:
         builds[name] = _build(pipeline, "build")
     new_accounts = [p for p in deliveries[1] if p.parent.name == "accounts"]
     # the rows each scoped test of accounts read in the second build: its relation, as run
-    scoped_counts: dict[str, int] = {}
-    for unique_id, node in _scoped_tests(pipeline).items():
-        relation = builds["second"].relations.get(unique_id)
-        if node["attached_node"].endswith(".stg_core_banking__accounts") and relation:
-            (count,) = pipeline.query(f"select count(*) from {relation}")[0]
-            scoped_counts[unique_id] = int(count)
+    counts: dict[str, dict[str, int]] = {}
+    for scope, model in ((BRONZE_SCOPE, "stg_core_banking__accounts"),
+                         (SILVER_SCOPE, "slv_accounts__latest")):  # fmt: skip
+        counts[scope] = {}
+        for unique_id, node in _scoped_tests(pipeline, scope).items():
+            relation = builds["second"].relations.get(unique_id)
+            if node["attached_node"].endswith(f".{model}") and relation:
+                (count,) = pipeline.query(f"select count(*) from {relation}")[0]
+                counts[scope][unique_id] = int(count)
 
     # a third run with a record landing quarantines; the build's no_new_quarantine test fails
     pipeline.write("core_banking/accounts/20260401-090000000.csv", BAD_ACCOUNTS)
@@ -162,12 +204,22 @@ def story(tmp_path_factory: pytest.TempPathFactory) -> Story:
     runs.append(landed.run_id)
     builds["failing"] = _build(pipeline, "build", "--vars", "{quarantine_error_above: 0}")
     builds["after failing"] = _build(pipeline, "build")
+    # proofs made by other code: the next build forgets them and tests every row
+    with duckdb.connect(str(pipeline.database)) as connection:
+        connection.execute("update ops.ops_proven_landing_runs set project_checksum = 'older'")
+    builds["other code"] = _build(pipeline, "build")
+    builds["same code"] = _build(
+        pipeline, "test", "--select", "stg_core_banking__accounts", "slv_accounts__latest"
+    )
     builds["all changes"] = _build(
         pipeline, "test", "--select", "stg_core_banking__accounts", "--vars",
         "{test_all_changes: true}",
     )  # fmt: skip
     builds["full refresh"] = _build(pipeline, "build", "--full-refresh")
-    return Story(pipeline, runs, builds, _csv_rows(new_accounts), scoped_counts)
+    return Story(
+        pipeline, runs, builds, _csv_rows(new_accounts), counts[BRONZE_SCOPE],
+        _csv_keys(new_accounts, "account_id"), counts[SILVER_SCOPE],
+    )  # fmt: skip
 
 
 def test_the_first_build_tests_every_change_and_proves_its_run(story: Story) -> None:
@@ -180,7 +232,8 @@ def test_the_first_build_tests_every_change_and_proves_its_run(story: Story) -> 
 def test_the_next_build_tests_only_the_new_run(story: Story) -> None:
     second = story.builds["second"]
     assert second.returncode == 0
-    assert len(second.scopes) >= 4 * 4  # every table: change_id x2, key, metadata, reconcile
+    # every table: bronze change_id, key, metadata, reconcile; silver key, rules
+    assert len(second.scopes) >= 4 * 6
     assert all(scope == [story.runs[1]] for scope in second.scopes.values()), second.scopes
     assert all(second.statuses[t] == "pass" for t in second.scopes)
     assert second.proven == {story.runs[0], story.runs[1]}
@@ -190,6 +243,28 @@ def test_the_scoped_tests_read_as_many_rows_as_the_new_run_delivered(story: Stor
     assert story.new_account_rows > 0
     assert len(story.scoped_counts) >= 4
     assert set(story.scoped_counts.values()) == {story.new_account_rows}
+
+
+def test_the_silver_tests_read_one_row_per_key_the_new_run_delivered(story: Story) -> None:
+    """slv_accounts__latest's rules test reads the rows the second run landed, its key test
+    every row of their keys: one per account the delivered files carry, either way."""
+    assert story.new_account_keys > 0
+    assert len(story.silver_counts) == 2
+    assert set(story.silver_counts.values()) == {story.new_account_keys}
+
+
+def test_proofs_made_by_other_code_are_forgotten(story: Story) -> None:
+    other = story.builds["other code"]
+    assert other.returncode == 0
+    assert other.scopes and all(scope is None for scope in other.scopes.values()), other.scopes
+    assert other.proven == set(story.runs)
+    (checksum,) = story.builds["after failing"].checksums
+    assert checksum and other.checksums == {checksum}
+    # the same code again: its proofs hold, nothing is left to test
+    same = story.builds["same code"]
+    assert same.returncode == 0
+    assert same.scopes and all(scope == [] for scope in same.scopes.values()), same.scopes
+    assert same.checksums == {checksum}
 
 
 def test_a_build_with_a_failing_test_proves_nothing(story: Story) -> None:
@@ -219,3 +294,50 @@ def test_a_full_refresh_tests_every_change_and_proves_the_runs_again(story: Stor
         "select count(distinct proven_by_invocation_id) from ops.ops_proven_landing_runs"
     )[0]
     assert invocations == 1
+
+
+def _checksum(pipeline: Pipeline, project: Path, *args: str) -> str:
+    result = pipeline.dbt(
+        "compile", "--project-dir", str(project), "--quiet",
+        "--inline", "select '{{ project_checksum() }}' as checksum", *args,
+    )  # fmt: skip
+    found = re.search(r"select '([0-9a-f]{32})' as checksum", result.stdout)
+    assert found is not None, result.stdout[-2000:]
+    return found.group(1)
+
+
+def test_the_checksum_changes_with_the_code_it_covers(tmp_path: Path) -> None:
+    """A copy of the project: a model's SQL, a macro's body and a test's argument each change
+    the checksum; a var and how a failure is reported (a test's severity) do not."""
+    project = tmp_path / "project"
+    project.mkdir()
+    for name in ("dbt_project.yml", "macros", "models", "seeds", "tests"):
+        source = PROJECT / name
+        if source.is_dir():
+            shutil.copytree(source, project / name, ignore=shutil.ignore_patterns("python"))
+        else:
+            shutil.copy2(source, project / name)
+    pipeline = Pipeline(tmp_path / "run")
+    original = _checksum(pipeline, project)
+
+    def edited(path: str, old: str, new: str, *args: str) -> str:
+        file = project / path
+        text = file.read_text()
+        assert old in text, (path, old)
+        file.write_text(text.replace(old, new, 1))
+        checksum = _checksum(pipeline, project, *args)
+        file.write_text(text)
+        return checksum
+
+    reporting = edited(
+        "models/ops/_ops__models.yml", "data_tests: [primary_key]",
+        "data_tests: [{primary_key: {config: {severity: warn}}}]",
+        "--vars", "{quarantine_error_above: 0}",
+    )  # fmt: skip
+    model = edited("models/silver/slv_exchange_rates.sql", "select", "select\n    -- edited\n")
+    macro = edited("macros/modeling/keys.sql", "{%- set parts", "{#- edited -#}{%- set parts")
+    argument = edited(
+        "models/silver/accounts/_silver_accounts__models.yml", "values: [", "values: [edited, "
+    )
+    assert reporting == original
+    assert len({original, model, macro, argument}) == 4
