@@ -28,10 +28,10 @@
 {%- endmacro %}
 
 
-{#- The rows of `relation` a scoped test reads: those of the runs (by landing_run_id), those
-    landed by them (by landed_at, the landing time each run stamps on its rows), or, with
-    keys, every row of the keys such rows have (a key test sees a new row beside an old row
-    of its key). -#}
+{#- The rows of `relation` a scoped test reads: those of the runs (by landing_run_id), or
+    those landed by them (by landed_at, the landing time each run stamps on its rows); with
+    keys, also every row of the keys such rows have (a key test sees a new row beside an old
+    row of its key). -#}
 {% macro scoped_to_runs(relation, runs, scope, keys=none) -%}
     {%- if scope == 'landing_runs_not_proven' -%}
         {%- set rows_of_runs = landing_runs_filter(runs) -%}
@@ -42,7 +42,8 @@
         {%- set touched -%}
             (select {{ keys | join(', ') }} from {{ relation }} where {{ rows_of_runs }}) as touched_keys
         {%- endset -%}
-        {%- set rows_of_runs = keys_in(keys, touched, 'scoped_rows', keys_alias='touched_keys') -%}
+        {#- the new rows themselves too: a null key matches no key -#}
+        {%- set rows_of_runs = '(' ~ rows_of_runs ~ ' or ' ~ keys_in(keys, touched, 'scoped_rows', keys_alias='touched_keys') ~ ')' -%}
     {%- endif -%}
     {{- return('(select * from ' ~ relation ~ ' as scoped_rows where ' ~ rows_of_runs ~ ') as scoped_to_runs') -}}
 {%- endmacro %}

@@ -6,7 +6,9 @@ hand, not computed by the test.
 
 A scoped test (meta test_scope, as the generator writes on bronze's change_id) reads only the
 landing runs not proven yet through the project's get_where_subquery: run-1 is proven, run-2
-is not; with the var test_all_changes it reads every row."""
+is not; with the var test_all_changes it reads every row. On a `__latest` model (scoped by
+landing time, with the key in scope_keys) it reads every row of the keys run-2 landed: a new
+row beside an old row of its key fails, which the new rows alone would not show."""
 
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ from typing import Any
 import duckdb
 import pytest
 from support.pipeline import Pipeline
-from support.relations import insert_rows, record_landing_runs
+from support.relations import insert_rows, landed_at, record_landing_runs
 
 pytestmark = pytest.mark.dbt
 
@@ -52,6 +54,23 @@ SCOPED: list[tuple[str | None, str]] = [
 SCOPED_FULL = [(None, 2), ("a", 2), ("c", 2)]
 SCOPED_UNPROVEN = [(None, 1), ("c", 2)]
 
+RUNS = ["run-1", "run-2"]
+# a __latest model's (account_id, landing run of its landed_at): a was landed again by run-2
+# beside its old row (the write failed to replace it), b is doubled in run-1 only
+LATEST: list[tuple[str | None, str]] = [
+    ("a", "run-1"),
+    ("a", "run-2"),
+    ("b", "run-1"),
+    ("b", "run-1"),
+    ("c", "run-2"),
+    (None, "run-2"),
+]
+LATEST_EXPECTED = {
+    "full": [(None, 1), ("a", 2), ("b", 2)],
+    "keys of the new rows": [(None, 1), ("a", 2)],
+    "new rows only": [(None, 1)],
+}
+
 
 @pytest.fixture(scope="module")
 def pipeline(tmp_path_factory: pytest.TempPathFactory) -> Pipeline:
@@ -64,7 +83,11 @@ def pipeline(tmp_path_factory: pytest.TempPathFactory) -> Pipeline:
             "create table main.pk_changes (change_id varchar, landing_run_id varchar)"
         )
         insert_rows(connection, "main.pk_changes", SCOPED)
-        record_landing_runs(connection, committed=["run-1", "run-2"], proven=["run-1"])
+        connection.execute("create table main.pk_latest (account_id varchar, landed_at timestamp)")
+        insert_rows(
+            connection, "main.pk_latest", [(key, landed_at(run, RUNS)) for key, run in LATEST]
+        )
+        record_landing_runs(connection, committed=RUNS, proven=["run-1"])
     return pipeline
 
 
@@ -98,3 +121,18 @@ def test_a_scoped_key_reads_the_runs_not_proven(
     )
     args = ["--vars", "{test_all_changes: true}"] if test_all_changes else []
     assert _failing_rows(pipeline, sql, *args) == expected
+
+
+@pytest.mark.parametrize("reads", list(LATEST_EXPECTED))
+def test_a_latest_key_reads_every_row_of_the_keys_the_new_rows_have(
+    pipeline: Pipeline, reads: str
+) -> None:
+    meta = "{'test_scope': 'landed_in_runs_not_proven'"
+    meta += "}" if reads == "new rows only" else ", 'scope_keys': ['account_id']}"
+    sql = (
+        f"{{{{ config(meta={meta}) }}}} "
+        "select * from ({{ test_primary_key("
+        "model=get_where_subquery('main.pk_latest'), column_name='account_id') }}) as t"
+    )
+    args = ["--vars", "{test_all_changes: true}"] if reads == "full" else []
+    assert _failing_rows(pipeline, sql, *args) == LATEST_EXPECTED[reads]

@@ -28,16 +28,27 @@ def insert_rows(
         connection.execute(f"insert into {table} values ({values})")
 
 
+def landed_at(run: str, committed: Sequence[str]) -> str:
+    """The landing time `record_landing_runs` gives a committed run: day n for the n-th."""
+    return f"2026-01-{committed.index(run) + 1:02d} 08:00:00"
+
+
 def record_landing_runs(
     connection: duckdb.DuckDBPyConnection, committed: Sequence[str], proven: Sequence[str]
 ) -> None:
     """What a scoped test reads (macros/ops/proven_landing_runs.sql finds the relations where
-    dbt builds them): the committed landing runs, and those a whole build has proven."""
+    dbt builds them): the committed landing runs with their landing times (`landed_at`), and
+    those a whole build has proven."""
     connection.execute("create schema bronze")
     connection.execute("create schema ops")
-    for table, runs in (
-        ("bronze.stg_landing__committed_runs", committed),
-        ("ops.ops_proven_landing_runs", proven),
-    ):
-        connection.execute(f"create table {table} (landing_run_id varchar)")
-        insert_rows(connection, table, [(run,) for run in runs])
+    connection.execute(
+        "create table bronze.stg_landing__committed_runs "
+        "(landing_run_id varchar, landed_at timestamp)"
+    )
+    insert_rows(
+        connection,
+        "bronze.stg_landing__committed_runs",
+        [(run, landed_at(run, committed)) for run in committed],
+    )
+    connection.execute("create table ops.ops_proven_landing_runs (landing_run_id varchar)")
+    insert_rows(connection, "ops.ops_proven_landing_runs", [(run,) for run in proven])
