@@ -199,6 +199,16 @@ class Conformer:
             raise FileRejectedError(f"cannot cast to the contract: {exc}") from exc
         finally:
             self.connection.unregister("batch")
+        if result.column("__reason").null_count == result.num_rows:  # no bad row: no copies
+            good = result.drop_columns(["__reason"])
+            bad = pa.table(
+                {
+                    "__row": result.column("__row").slice(0, 0),
+                    "__reason": result.column("__reason").slice(0, 0),
+                    "__raw": pa.array([], pa.string()),
+                }
+            )
+            return Conformed(good, bad, {})
         bad_mask = pc.is_valid(result.column("__reason"))
         good = result.filter(pc.invert(bad_mask)).drop_columns(["__reason"])
         bad = result.filter(bad_mask)
