@@ -116,7 +116,8 @@ def _positions(first_record: int, start: int, count: int, skipped: list[int]) ->
 
 def _has_nul(column: pa.Array) -> bool:
     data = column.buffers()[2]
-    return data is not None and bool((np.frombuffer(data, dtype=np.uint8) == 0).any())
+    # the smallest byte is 0 exactly when there is a NUL: a reduction, no array of the data's size
+    return data is not None and data.size > 0 and int(np.frombuffer(data, np.uint8).min()) == 0
 
 
 def _problem(value: bytes) -> str | None:

@@ -33,16 +33,22 @@ class RawReader(io.RawIOBase):
         return True
 
     def readinto(self, buffer: WriteableBuffer, /) -> int:
-        view = memoryview(buffer)
-        data = self._raw.read(len(view))
-        n = len(data)
-        view[:n] = data
-        self._passed(data)
+        view = memoryview(buffer).cast("B")
+        readinto = getattr(self._raw, "readinto", None)
+        if readinto is not None:  # straight into the caller's buffer: no copy, no allocation
+            n = readinto(view) or 0
+            self._passed(view[:n])
+        else:
+            data = self._raw.read(len(view))
+            n = len(data)
+            view[:n] = data
+            self._passed(data)
         self.bytes_read += n
         return n
 
-    def _passed(self, data: bytes) -> None:
-        """Called with every chunk read (subclasses look at the bytes)."""
+    def _passed(self, data: bytes | memoryview) -> None:
+        """Called with every chunk read (subclasses look at the bytes; a view is valid only
+        during the call)."""
 
 
 class HashingReader(RawReader):
@@ -52,7 +58,7 @@ class HashingReader(RawReader):
         super().__init__(raw)
         self._sha = hashlib.sha256()
 
-    def _passed(self, data: bytes) -> None:
+    def _passed(self, data: bytes | memoryview) -> None:
         self._sha.update(data)
 
     def drain(self) -> None:
