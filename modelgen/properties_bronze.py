@@ -16,14 +16,14 @@ from modelgen.properties import (
 )
 from modelgen.spec import EntitySpec
 
-SCOPE = {"test_scope": "landing_runs_not_proven"}
-"""The meta of every test of a staging model: it reads only the landing runs no whole build
-has proven yet (macros/ops/proven_landing_runs.sql, docs/changes.md)."""
+SCOPE = "landing_runs_not_proven"
+"""The meta test_scope of every test of a staging model: it reads only the landing runs no
+whole build has proven yet (macros/ops/proven_landing_runs.sql, docs/changes.md)."""
 
 
 def scoped(test: str | dict[str, Any]) -> dict[str, Any]:
     """A data test entry with the scope in its config's meta."""
-    return with_scope(test, SCOPE["test_scope"])
+    return with_scope(test, SCOPE)
 
 
 def change_metadata_test() -> dict[str, Any]:
