@@ -5,11 +5,13 @@
 {% macro json_field_value(text, data_type) -%}
     {%- set type = data_type | lower | replace(' ', '') -%}
     {%- if type in ('smallint', 'integer', 'bigint') -%}
-    case when {{ regexp_like(text, "'^-?[0-9]+$'") }} then {{ try_cast_number(text, type) }} end
+    {#- the pattern is narrower than try_cast_number's, so its cast is left without its own
+        pattern check (one regular expression per value, not two) -#}
+    case when {{ regexp_like(text, "'^-?[0-9]+$'") }} then try_cast({{ text }} as {{ type }}) end
     {%- elif type.startswith('decimal') -%}
     {%- set scale = (type.split(',')[1] | replace(')', '')) if ',' in type else '0' -%}
     case when {{ regexp_like(text, "'^-?[0-9]+([.][0-9]{0," ~ scale ~ "})?$'") }}
-        then {{ try_cast_number(text, data_type) }} end
+        then try_cast({{ text }} as {{ data_type }}) end
     {%- elif type in ('double', 'doubleprecision') -%}
     {{ try_cast_number(text, 'double precision') }}
     {%- elif type == 'boolean' -%}

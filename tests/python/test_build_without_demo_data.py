@@ -146,6 +146,15 @@ EVENTS = [
     ("d", '{"transaction_id": "TX-9", "channel": "fax", "occurred_at": {"$date": "not a date"}}'),
     ("e", '{"transaction_id": 12.7, "risk": {"score": "high"}}'),
     ("f", '{"transaction_id": "0x1F", "risk": {"score": 1.5}}'),
+    # JSON's own whitespace before an object; a negative integer as a string
+    ("g", ' \t{"transaction_id": "-42", "channel": "pos"}'),
+    # valid JSON that is not an object: an array, a string holding object text, a number
+    ("h", '[{"transaction_id": 7}]'),
+    ("i", '"{\\"transaction_id\\": 8}"'),
+    ("j", "9"),
+    # an integer no bigint can hold, and one with a sign JSON does not write
+    ("k", '{"transaction_id": 99999999999999999999, "channel": "atm"}'),
+    ("l", '{"transaction_id": "+5", "channel": "web"}'),
 ]  # fmt: skip
 
 
@@ -156,7 +165,8 @@ def _csv_field(text: str) -> str:
 def test_a_root_with_only_events_parses_documents_exactly(pipeline: Pipeline) -> None:
     """The events documents (fields declared in contracts/events/transaction_events.yml):
     missing fields are null, a numeric string is a number, a value that is not exactly of
-    its type is null and flagged (never rounded), a document that is not JSON is rejected."""
+    its type is null and flagged (never rounded), a document that is not a JSON object
+    (not JSON, or an array, a string or a number) is rejected."""
     lines = ["Op,dms_commit_ts,_id,_doc,dms_change_seq"]
     lines += [f"I,2026-03-01 08:00:00.000000,{key},{_csv_field(doc)}," for key, doc in EVENTS]
     pipeline.write("events/transaction_events/LOAD00000001.csv", "\n".join(lines) + "\n")
@@ -178,10 +188,17 @@ def test_a_root_with_only_events_parses_documents_exactly(pipeline: Pipeline) ->
          "invalid_transaction_id,missing_transaction_id,invalid_risk_score"),
         ("f", None, None, None, None, None, None,
          "invalid_transaction_id,missing_transaction_id,out_of_range_risk_score"),
+        ("g", -42, None, "pos", None, None, None, None),
+        ("k", None, None, "atm", None, None, None,
+         "invalid_transaction_id,missing_transaction_id"),
+        ("l", None, None, "web", None, None, None,
+         "invalid_transaction_id,missing_transaction_id"),
     ]  # fmt: skip
     assert pipeline.query(
-        "select event_id, reject_reasons from silver.slv_transaction_events__rejects"
-    ) == [("c", "invalid_json")]
+        "select event_id, reject_reasons from silver.slv_transaction_events__rejects "
+        "order by event_id"
+    ) == [("c", "invalid_json"), ("h", "invalid_json"), ("i", "invalid_json"),
+          ("j", "invalid_json")]  # fmt: skip
     assert pipeline.query(
         "select transaction_id_text from bronze.stg_events__transaction_events "
         "where event_id in ('d', 'e', 'f') order by event_id"
