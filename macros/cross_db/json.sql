@@ -20,7 +20,8 @@
 {%- endmacro %}
 
 {% macro redshift__json_is_valid(json_text) -%}
-    coalesce(is_valid_json({{ json_text }}) and left(ltrim({{ json_text }}), 1) = '{', false)
+    coalesce(is_valid_json({{ json_text }})
+        and left(ltrim({{ json_text }}, ' ' || chr(9) || chr(10) || chr(13)), 1) = '{', false)
 {%- endmacro %}
 
 

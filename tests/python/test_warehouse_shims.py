@@ -174,6 +174,13 @@ def test_redshift_convert_timezone_and_is_valid_json() -> None:
     assert row == (datetime(2026, 3, 14, 9, 21, 7), True, False, None)
 
 
+def test_redshift_ltrim_takes_the_characters_to_trim() -> None:
+    """redshift__json_is_valid trims JSON's whitespace (space, tab, LF, CR) before the '{'."""
+    chars = "' ' || chr(9) || chr(10) || chr(13)"
+    assert one("redshift", f"select ltrim(chr(9) || chr(10) || ' {{}}', {chars})") == "{}"
+    assert one("redshift", "select ltrim('  x ')") == "x "
+
+
 def test_redshift_regex_match_is_a_search_not_a_full_match() -> None:
     assert run("redshift", "select 'ab12' ~ '[0-9]+', 'ab' ~ '^[0-9]+$'")[0] == (True, False)
 
