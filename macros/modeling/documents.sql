@@ -4,9 +4,9 @@
     bronze models use it for every document field that is not text. -#}
 {% macro json_field_value(text, data_type) -%}
     {%- set type = data_type | lower | replace(' ', '') -%}
+    {#- the integer and decimal patterns are narrower than try_cast_number's: their try_cast
+        needs no second pattern (one regular expression per value, not two) -#}
     {%- if type in ('smallint', 'integer', 'bigint') -%}
-    {#- the pattern is narrower than try_cast_number's, so its cast is left without its own
-        pattern check (one regular expression per value, not two) -#}
     case when {{ regexp_like(text, "'^-?[0-9]+$'") }} then try_cast({{ text }} as {{ type }}) end
     {%- elif type.startswith('decimal') -%}
     {%- set scale = (type.split(',')[1] | replace(')', '')) if ',' in type else '0' -%}
