@@ -39,6 +39,7 @@ BENCH_TRANSACTIONS ?= 1000000
 #> DBT_THREADS=2             dbt threads (4 on athena and redshift)
 #> DUCKDB_MEMORY_LIMIT=5GB   DuckDB's memory limit during dbt runs
 #> DUCKDB_THREADS=2          DuckDB's threads during dbt runs
+#> DUCKDB_BLOCK_ALLOCATOR_MEMORY=3GB  DuckDB's buffer memory kept between queries in dbt runs
 #> DMS_SOURCE, CONTRACTS_DIR, DMSW_LAND_WORKERS, DMSW_LOCK_TTL_HOURS: dmsw's (dmsw --help)
 
 VENV := .venv

@@ -98,6 +98,7 @@ def machine() -> dict[str, Any]:
         "git_commit": commit.stdout.strip() + (" + uncommitted changes" if dirty.stdout else ""),
         "duckdb_threads": int(os.environ.get("DUCKDB_THREADS", "2")),
         "duckdb_memory_limit": os.environ.get("DUCKDB_MEMORY_LIMIT", "5GB"),
+        "duckdb_block_allocator_memory": os.environ.get("DUCKDB_BLOCK_ALLOCATOR_MEMORY", "3GB"),
         "dbt_threads": int(os.environ.get("DBT_THREADS", "2")),
     }
 

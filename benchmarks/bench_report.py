@@ -207,7 +207,9 @@ def markdown(results: dict[str, Any], chart: Path, doc: Path) -> str:
         f"{m['kernel']}; Python {m['python']}, duckdb {m['duckdb']}, dbt-core {m['dbt-core']}, "
         f"dbt-duckdb {m['dbt-duckdb']}, pyarrow {m['pyarrow']}, pyspark {m['pyspark']} "
         f"({m['java']}). DuckDB threads {m['duckdb_threads']}, memory limit "
-        f"{m['duckdb_memory_limit']}, dbt threads {m['dbt_threads']}. Project at "
+        f"{m['duckdb_memory_limit']}, block allocator memory "
+        f"{m.get('duckdb_block_allocator_memory', 'not set')}, dbt threads {m['dbt_threads']}. "
+        f"Project at "
         f"{m.get('git_commit', 'commit not recorded')}. The machine may be shared with other "
         "engineers' builds and tests: every size records `uptime` before and after, and each "
         "phase the 1-minute load average at its start (the *load* column).",

@@ -4,7 +4,8 @@ by plain DuckDB SQL written once by hand (benchmarks/plain_star.sql), without dm
     python benchmarks/plain_duckdb.py --dms DMS_ROOT --database DIR/plain.duckdb
 
 Runs plain_star.sql statement by statement in one DuckDB connection with the profile's
-settings (DUCKDB_THREADS, DUCKDB_MEMORY_LIMIT, UTC, insertion order not preserved) and
+settings (DUCKDB_THREADS, DUCKDB_MEMORY_LIMIT, DUCKDB_BLOCK_ALLOCATOR_MEMORY, UTC, insertion
+order not preserved) and
 prints one JSON line: seconds in total, seconds per step (`-- step:` comments of the file),
 the rows of the four gold tables and sum(signed_amount). tests/python/test_plain_star.py
 proves on simulated data that its star equals the project's gold.
@@ -59,6 +60,7 @@ def connect(database: Path) -> duckdb.DuckDBPyConnection:
             "threads": int(os.environ.get("DUCKDB_THREADS", "2")),
             "memory_limit": os.environ.get("DUCKDB_MEMORY_LIMIT", "5GB"),
             "preserve_insertion_order": False,
+            "block_allocator_memory": os.environ.get("DUCKDB_BLOCK_ALLOCATOR_MEMORY", "3GB"),
         },
     )
     connection.execute("set TimeZone = 'UTC'")

@@ -165,7 +165,8 @@ def test_make_help_lists_every_variable_with_its_default_and_every_target() -> N
     ).stdout
     listed = dict(re.findall(r"^  ([A-Z_]+)=(.*?)(?: {2,}|$)", help_text, re.MULTILINE))
     assert listed == {**variables, "DBT_TARGET": "duckdb", "DBT_THREADS": "2",
-                      "DUCKDB_MEMORY_LIMIT": "5GB", "DUCKDB_THREADS": "2"}  # fmt: skip
+                      "DUCKDB_MEMORY_LIMIT": "5GB", "DUCKDB_THREADS": "2",
+                      "DUCKDB_BLOCK_ALLOCATOR_MEMORY": "3GB"}  # fmt: skip
     assert re.findall(r"^  ([a-z-]+) ", help_text, re.MULTILINE) == targets
     assert "$(" not in help_text.replace('"$(make -s env)"', "")
     env = subprocess.run(
