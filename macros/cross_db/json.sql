@@ -11,16 +11,20 @@
     (try(cast(json_parse({{ json_text }}) as map(varchar, json))) is not null)
 {%- endmacro %}
 
-{#- Valid JSON whose first character after JSON's own whitespace (space, tab, LF, CR) is '{'
-    is an object: one parse (json_valid), where json_type would parse every document again. -#}
+{#- Valid JSON whose first character after JSON's own whitespace is '{' is an object: one
+    parse (the engine's validity check), where json_type would parse every document again. -#}
 {% macro duckdb__json_is_valid(json_text) -%}
-    coalesce(json_valid({{ json_text }})
-        and left(ltrim({{ json_text }}, ' ' || chr(9) || chr(10) || chr(13)), 1) = '{', false)
+    coalesce(json_valid({{ json_text }}) and {{ json_text_opens_object(json_text) }}, false)
 {%- endmacro %}
 
 {% macro redshift__json_is_valid(json_text) -%}
-    coalesce(is_valid_json({{ json_text }})
-        and left(ltrim({{ json_text }}, ' ' || chr(9) || chr(10) || chr(13)), 1) = '{', false)
+    coalesce(is_valid_json({{ json_text }}) and {{ json_text_opens_object(json_text) }}, false)
+{%- endmacro %}
+
+{#- True when the text's first character after JSON's whitespace (space, tab, LF, CR) is '{'
+    (DuckDB and Redshift both have ltrim with characters and chr). -#}
+{% macro json_text_opens_object(json_text) -%}
+    left(ltrim({{ json_text }}, ' ' || chr(9) || chr(10) || chr(13)), 1) = '{'
 {%- endmacro %}
 
 
