@@ -8,7 +8,8 @@ API, dbtRunner): one dbt start-up instead of three, and the docs are not compile
 target/manifest.json, so the docs show the SQL the build ran; the analyses, which a build
 does not run, are compiled first. Run it from the project folder with the environment of
 `make env`. dbt prints what it prints for each command, and the on-run-end hooks record the
-build and the freshness check in the ops schema, as when the commands run one by one.
+build and the freshness check in the ops schema, as when the commands run one by one. It
+closes the warehouse and leaves without Python's teardown of dbt's objects (`leave`).
 
 Exit codes: 0 all done; 1 the build failed (no docs, no freshness); 2 dbt could not run (the
 project does not parse, a bad option) or the docs failed; 3 built and documented, but some
@@ -18,8 +19,11 @@ sources are stale or could not be checked (what `make freshness` exits 1 for); 1
 from __future__ import annotations
 
 import argparse
+import atexit
+import os
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from dbt.cli.main import dbtRunner, dbtRunnerResult
 from dbt.contracts.graph.manifest import Manifest
@@ -85,5 +89,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0 if fresh.success else STALE
 
 
+def close_warehouse() -> None:
+    """Close the DuckDB database dbt-duckdb opened, if it did: it keeps one open for the whole
+    process (its connection manager's environment), and DuckDB folds its write-ahead log into
+    the file when the database closes. Other adapters hold no local file."""
+    connections = sys.modules.get("dbt.adapters.duckdb.connections")
+    environment = getattr(connections, "DuckDBConnectionManager", None)
+    opened = getattr(environment, "_ENV", None)
+    if opened is not None:
+        opened.close()
+
+
+def leave(code: int) -> NoReturn:
+    """Exit with code once the warehouse is closed and the exit handlers have run (the logs
+    flushed, multiprocessing's semaphores released), without the rest of the interpreter's
+    teardown: after a build the process holds dbt's manifest and results, whose objects Python
+    would otherwise free one by one (about 0.7 s at 2M transactions)."""
+    close_warehouse()
+    atexit._run_exitfuncs()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    leave(main())

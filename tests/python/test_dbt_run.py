@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
 import sys
 from collections import Counter
 from pathlib import Path
@@ -71,8 +72,44 @@ def test_a_failing_build_exits_1_and_generates_no_docs(
     )
     assert result.returncode == 1, result.stdout[-3000:] + result.stderr
     assert "dbt_run: dbt build failed (above)" in result.stderr
+    # the exit handlers ran before it left (multiprocessing's semaphores released)
+    assert "leaked semaphore" not in result.stderr, result.stderr
     results = json.loads((broken.target / "run_results.json").read_text(encoding="utf-8"))
     failed = [r["unique_id"] for r in results["results"] if r["status"] == "fail"]
     assert failed and all(".primary_key_dim_dates_" in unique_id for unique_id in failed), failed
     for artefact in ("catalog.json", "static_index.html", "sources.json"):
         assert not (broken.target / artefact).exists(), f"{artefact} written after a failed build"
+
+
+LEAVE_WITH_AN_OPEN_WAREHOUSE = """
+import os, sys
+sys.path.insert(0, sys.argv[1])
+import dbt_run
+from dbt.adapters.duckdb import environments
+from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+from dbt.adapters.duckdb.credentials import DuckDBCredentials
+
+# the warehouse as dbt-duckdb leaves it after a command: its environment open, a change in
+# the write-ahead log
+opened = environments.create(DuckDBCredentials(path=sys.argv[2], database="w", schema="main"))
+DuckDBConnectionManager._ENV = opened
+handle = opened.handle()
+handle.cursor().execute("create table kept as select range as i from range(1000)")
+handle.close()
+assert os.path.exists(sys.argv[2] + ".wal")
+dbt_run.leave(0) if sys.argv[3] == "leave" else os._exit(0)
+"""
+
+
+@pytest.mark.parametrize("how", ["leave", "os._exit"])
+def test_leaving_closes_the_warehouse_first(tmp_path: Path, how: str) -> None:
+    database = tmp_path / "w.duckdb"
+    script = [sys.executable, "-c", LEAVE_WITH_AN_OPEN_WAREHOUSE, str(DBT_RUN.parent)]
+    result = subprocess.run(
+        [*script, str(database), how], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    # leave: DuckDB folded the log into the file on close; a bare os._exit leaves it behind
+    assert Path(f"{database}.wal").exists() == (how == "os._exit")
+    with duckdb.connect(str(database), read_only=True) as connection:
+        assert connection.execute("select count(*), sum(i) from kept").fetchone() == (1000, 499500)
