@@ -211,7 +211,8 @@ def test_every_compiled_file_passes_the_engine_checks(proof: Proof, engine: Dial
     files = compiled_files(proof, engine)
     assert any("unit_tests.yml" in name for name, _ in files), "no compiled unit tests"
     assert any(name.startswith("analyses/") for name, _ in files), "no compiled analyses"
-    assert len(files) > 1000
+    # 939 on Athena since columns_are_not_null replaced 161 not_null tests by 36
+    assert len(files) > 800
     findings = [f for name, sql in files for f in check_sql(sql, engine, name)]
     assert not findings, "\n".join(map(str, findings[:30]))
 
@@ -221,7 +222,8 @@ def test_every_statement_sent_passes_the_engine_checks(
     proof: Proof, engine: Dialect, run: str
 ) -> None:
     sent = statements(proof, engine, run)
-    assert len(sent) > 400
+    # 329 or more (Athena's first build) since columns_are_not_null replaced 161 not_null tests
+    assert len(sent) > 300, len(sent)
     findings: list[Finding] = []
     for n, sql in enumerate(sent):
         findings += check_sql(sql, engine, f"{engine}-{run} statement {n}")
