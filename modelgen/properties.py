@@ -19,6 +19,7 @@ bronze's rows on one for one: its key (``change_id``) and the entity key are tes
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from modelgen.column_tests import rules_test
@@ -76,22 +77,32 @@ def with_scope(
     return {name: {**body, "config": config}}
 
 
+def not_null_tests(columns: Sequence[str], scope: str | None = None) -> list[dict[str, Any]]:
+    """A model's one test that these columns (in its column order) are never null
+    (tests/generic/test_columns_are_not_null.sql): one node and one scan instead of a
+    ``not_null`` per column; with the scope in its meta when given; none for no column."""
+    if not columns:
+        return []
+    test = {"columns_are_not_null": {"arguments": {"columns": list(columns)}}}
+    return [with_scope(test, scope) if scope else test]
+
+
 def _key_model_tests(spec: EntitySpec) -> list[Any]:
+    """A composite key's tests in ``__latest``: unique over every row of the keys the unproven
+    runs landed, not null over the rows they landed (a single key has primary_key)."""
     if len(spec.key) == 1:
         return []
     test = {"unique_combination_of_columns": {"arguments": {"columns": list(spec.key)}}}
-    return [with_scope(test, LATEST_SCOPE, spec.key)]
+    return [with_scope(test, LATEST_SCOPE, spec.key), *not_null_tests(spec.key, LATEST_SCOPE)]
 
 
 def _key_columns(spec: EntitySpec, unique: bool = True) -> list[dict[str, Any]]:
-    """The key columns with their tests: in ``__latest`` (unique) scoped to the new rows (and
-    the rows of their keys, for the key's uniqueness); in ``__history`` not null, in full."""
-    if not unique:
-        tests: list[Any] = ["not_null"]
-    elif len(spec.key) == 1:
+    """The key columns: in ``__latest`` (unique) a single key's primary_key, scoped to the new
+    rows and the rows of their keys (a composite key is tested by the model's tests,
+    ``_key_model_tests``); in ``__history`` the model's not-null test lists them."""
+    tests: list[Any] | None = None
+    if unique and len(spec.key) == 1:
         tests = [with_scope("primary_key", LATEST_SCOPE, spec.key)]
-    else:
-        tests = [with_scope("not_null", LATEST_SCOPE)]
     columns = {c.name: c for c in spec.columns}
     return [column_entry(k, column_doc(spec, k), tests, columns[k].pii) for k in spec.key]
 
@@ -99,7 +110,7 @@ def _key_columns(spec: EntitySpec, unique: bool = True) -> list[dict[str, Any]]:
 def passes_key_on(spec: EntitySpec, column: str) -> bool:
     """True when ``slv_<entity>__changes`` passes a key column on from bronze unchanged (no
     standardisation, no check that nulls or replaces it): bronze's not_null on it holds here
-    too, row for row, so it is not tested again."""
+    too, row for row, so it is not tested again (``_changes_key_tests`` lists the others)."""
     silver = {c.name: c for c in spec.columns}[column]
     return not silver.rules.standardise and not any(
         check.changes_value for check in silver.rules.checks
@@ -108,15 +119,13 @@ def passes_key_on(spec: EntitySpec, column: str) -> bool:
 
 def _changes_key_columns(spec: EntitySpec) -> list[dict[str, Any]]:
     columns = {c.name: c for c in spec.columns}
-    return [
-        column_entry(
-            k,
-            column_doc(spec, k),
-            None if passes_key_on(spec, k) else ["not_null"],
-            columns[k].pii,
-        )
-        for k in spec.key
-    ]
+    return [column_entry(k, column_doc(spec, k), None, columns[k].pii) for k in spec.key]
+
+
+def _changes_key_tests(spec: EntitySpec) -> list[dict[str, Any]]:
+    """Not null on the key columns ``__changes`` computes (standardised or checked); the ones
+    it passes on from bronze unchanged are tested there."""
+    return not_null_tests([k for k in spec.key if not passes_key_on(spec, k)])
 
 
 def _attributes(spec: EntitySpec) -> list[dict[str, Any]]:
@@ -178,6 +187,7 @@ def silver_models(spec: EntitySpec, skipped: set[str]) -> list[dict[str, Any]]:
                     "primary_key_tested_in": spec.staging,
                 }
             },
+            "data_tests": _changes_key_tests(spec),
             "columns": [
                 *_changes_key_columns(spec),
                 *_attributes(spec),
@@ -230,13 +240,13 @@ def silver_models(spec: EntitySpec, skipped: set[str]) -> list[dict[str, Any]]:
                 "source_file, source_row."
             ),
             "config": _passes_latest_on(spec, "rejects"),
+            "data_tests": not_null_tests(["reject_reason"]),
             "columns": [
                 *_key_columns_passed_on(spec),
                 column_entry(
                     "reject_reason",
                     doc("col_reject_reason"),
                     [
-                        "not_null",
                         {
                             "relationships": {
                                 "arguments": {"to": "ref('quality_codes')", "field": "code"}
@@ -263,21 +273,31 @@ def silver_models(spec: EntitySpec, skipped: set[str]) -> list[dict[str, Any]]:
                 ),
                 "config": model_meta(spec, "history"),
                 "data_tests": [
-                    {"versions_do_not_overlap": {"arguments": {"key_columns": list(spec.key)}}}
+                    {"versions_do_not_overlap": {"arguments": {"key_columns": list(spec.key)}}},
+                    *not_null_tests(
+                        [
+                            *spec.key,
+                            "version_number",
+                            "valid_from",
+                            "valid_to",
+                            "is_current",
+                            "last_landed_at",
+                        ]
+                    ),
                 ],
                 "columns": [
                     column_entry("version_key", doc("col_version_key"), ["primary_key"]),
                     *_key_columns(spec, unique=False),
-                    column_entry("version_number", doc("col_version_number"), ["not_null"]),
-                    column_entry("valid_from", doc("col_valid_from"), ["not_null"]),
-                    column_entry("valid_to", doc("col_valid_to"), ["not_null"]),
-                    column_entry("is_current", doc("col_is_current"), ["not_null"]),
+                    column_entry("version_number", doc("col_version_number")),
+                    column_entry("valid_from", doc("col_valid_from")),
+                    column_entry("valid_to", doc("col_valid_to")),
+                    column_entry("is_current", doc("col_is_current")),
                     *_attributes(spec),
                     _codes_column("quality_issues"),
                     _codes_column("reject_reasons"),
                     column_entry("change_id", doc("col_version_change_id"), ["primary_key"]),
                     column_entry("change_committed_at", doc("change_committed_at")),
-                    column_entry("last_landed_at", doc("col_last_landed_at"), ["not_null"]),
+                    column_entry("last_landed_at", doc("col_last_landed_at")),
                 ],
             }
         )
@@ -297,12 +317,13 @@ def data_quality_model(origin: str) -> dict[str, Any]:
         ),
         "config": {"meta": {"generated_from": origin, "role": "quality"}},
         "data_tests": [
-            {"unique_combination_of_columns": {"arguments": {"columns": ["entity", "code"]}}}
+            {"unique_combination_of_columns": {"arguments": {"columns": ["entity", "code"]}}},
+            *not_null_tests(["entity", "code", "column_name"]),
         ],
         "columns": [
-            column_entry("entity", "The entity (slv_<entity>) the rule belongs to.", ["not_null"]),
-            column_entry("code", "The flag or reject code.", ["not_null"]),
-            column_entry("column_name", "The column the rule checks.", ["not_null"]),
+            column_entry("entity", "The entity (slv_<entity>) the rule belongs to."),
+            column_entry("code", "The flag or reject code."),
+            column_entry("column_name", "The column the rule checks."),
             column_entry(
                 "consequence",
                 "flag, nullify, unknown (the value is kept, nulled or replaced; the row is "

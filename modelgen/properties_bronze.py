@@ -12,6 +12,7 @@ from modelgen.properties import (
     column_entry,
     doc,
     model_meta,
+    not_null_tests,
     with_scope,
 )
 from modelgen.spec import EntitySpec
@@ -141,13 +142,15 @@ def bronze_model(spec: EntitySpec) -> dict[str, Any]:
     ]
     documents = {d.source: d for d in spec.documents}
     by_source = {c.source: c for c in spec.landed}
+    key_columns: list[str] = []
     for contract_column in spec.contract.columns:
         document = documents.get(contract_column.name)
         if document is None:
             column = by_source[contract_column.name]
-            tests = [scoped("not_null")] if column.name in spec.key else None
+            if column.name in spec.key:
+                key_columns.append(column.name)
             columns.append(
-                column_entry(column.name, column_doc(spec, column.name), tests, column.pii)
+                column_entry(column.name, column_doc(spec, column.name), None, column.pii)
             )
             continue
         columns.append(
@@ -199,6 +202,7 @@ def bronze_model(spec: EntitySpec) -> dict[str, Any]:
             )
         ),
         "config": model_meta(spec, "staging"),
-        "data_tests": [change_metadata_test(), reconcile],
+        # the key columns not null, in one scan (change_id has primary_key)
+        "data_tests": [change_metadata_test(), *not_null_tests(key_columns, SCOPE), reconcile],
         "columns": columns,
     }

@@ -3,7 +3,8 @@
 - dbt-bouncer (.dbt-bouncer.yml): naming per layer, folders, descriptions, a uniqueness test
   on every model, source() only in bronze, exposures with owners;
 - every model has a primary-key test: our primary_key on one column (unique and not null in
-  one scan), unique and not_null on one column, or our unique_combination_of_columns; a
+  one scan), unique on one column that is not null (a not_null test on it, or listed in the
+  model's columns_are_not_null), or our unique_combination_of_columns; a
   generated `slv_<entity>__changes` view, which passes its bronze model's rows on one for
   one, names that model in `meta.primary_key_tested_in` and is covered by its `change_id`
   test there (not re-derived over the view chain); the generated current and `__rejects`
@@ -83,6 +84,11 @@ def test_every_model_has_a_primary_key_test(built_project: BuiltProject) -> None
         elif name in ("primary_key", "unique", "not_null") and node.get("column_name"):
             per_column = tests.setdefault(node["attached_node"], {})
             per_column.setdefault(node["column_name"].lower(), set()).add(name)
+        elif name == "columns_are_not_null":
+            # each column it lists is proven not null, as by a not_null test on it
+            per_column = tests.setdefault(node["attached_node"], {})
+            for column in node["test_metadata"]["kwargs"]["columns"]:
+                per_column.setdefault(str(column).lower(), set()).add("not_null")
     models = [n for n in manifest["nodes"].values() if n["resource_type"] == "model"]
     by_name = {model["name"]: model for model in models}
 

@@ -193,6 +193,8 @@ def test_rules_become_sql_and_the_tests_that_prove_them(tmp_path: Path) -> None:
     ]
     changes_model = next(m for m in models["models"] if m["name"] == "slv_orders__changes")
     assert changes_model["config"]["meta"]["tested_in"] == "slv_orders__latest"
+    # its key passed on from bronze unchanged: its not null is bronze's, not tested again
+    assert "data_tests" not in changes_model
     # the current and rejects views filter __latest's rows: its key test covers them, and
     # the values are tested where they are stored
     current = next(m for m in models["models"] if m["name"] == "slv_orders")
@@ -200,6 +202,10 @@ def test_rules_become_sql_and_the_tests_that_prove_them(tmp_path: Path) -> None:
     assert [c["name"] for c in current["columns"] if c.get("data_tests")] == []
     assert "data_tests" not in current
     assert [c["name"] for c in rejects["columns"] if c.get("data_tests")] == ["reject_reason"]
+    # reject_reason's relationships on the column, its not null in the model's one test
+    assert rejects["data_tests"] == [
+        {"columns_are_not_null": {"arguments": {"columns": ["reject_reason"]}}}
+    ]
     for view in (current, rejects):
         assert view["config"]["meta"]["primary_key_tested_in"] == "slv_orders__latest"
     latest = next(m for m in models["models"] if m["name"] == "slv_orders__latest")
@@ -258,9 +264,52 @@ def test_a_composite_key_and_history(tmp_path: Path) -> None:
         }
     }
     assert key_test in by_name["slv_order_lines__latest"]["data_tests"]
+    # the key columns not null in one test, over the rows the unproven runs landed; none of
+    # them tested column by column
+    not_null = {
+        "columns_are_not_null": {
+            "arguments": {"columns": ["order_id", "line_no"]},
+            "config": {"meta": {"test_scope": "landed_in_runs_not_proven"}},
+        }
+    }
+    assert not_null in by_name["slv_order_lines__latest"]["data_tests"]
     assert by_name["slv_order_lines__history"]["data_tests"] == [
-        {"versions_do_not_overlap": {"arguments": {"key_columns": ["order_id", "line_no"]}}}
+        {"versions_do_not_overlap": {"arguments": {"key_columns": ["order_id", "line_no"]}}},
+        {
+            "columns_are_not_null": {
+                "arguments": {
+                    "columns": [
+                        "order_id",
+                        "line_no",
+                        "version_number",
+                        "valid_from",
+                        "valid_to",
+                        "is_current",
+                        "last_landed_at",
+                    ]
+                }
+            }
+        },
     ]
+    for model in by_name.values():
+        for column in model["columns"]:
+            assert "not_null" not in column.get("data_tests", []), (model["name"], column)
+    history_columns = [c["name"] for c in by_name["slv_order_lines__history"]["columns"]]
+    listed = by_name["slv_order_lines__history"]["data_tests"][1]["columns_are_not_null"]
+    # in the order of the model's columns
+    assert listed["arguments"]["columns"] == [
+        c for c in history_columns if c in listed["arguments"]["columns"]
+    ]
+    # bronze: the key columns not null in one test, scoped as its other tests
+    bronze = yaml.safe_load(planned.files[Path("models/bronze/shop/_bronze_shop__models.yml")])
+    (staging,) = bronze["models"]
+    assert {
+        "columns_are_not_null": {
+            "arguments": {"columns": ["order_id", "line_no"]},
+            "config": {"meta": {"test_scope": "landing_runs_not_proven"}},
+        }
+    } in staging["data_tests"]
+    assert [c["name"] for c in staging["columns"] if c.get("data_tests")] == ["change_id"]
 
 
 @pytest.mark.parametrize(
