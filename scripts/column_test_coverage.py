@@ -7,9 +7,9 @@ it is derived from (its upstream models, transitively), or in the model its mode
 `meta.tested_in` names (a generated `slv_<entity>__changes` view is tested where
 `slv_<entity>__latest` stores its rows). A model-level test that checks several columns in one
 pass (the bronze `change_metadata_is_valid`) lists them in its `meta.tested_columns`; each
-counts as tested there, and so does each column `columns_are_not_null` lists in its `columns`
-argument (`<model>.<column>`: a column of another model the test reads, as the
+counts as tested there (`<model>.<column>`: a column of another model the test reads, as the
 bronze `change_log_reconciles` proves the current and rejects views' `last_change_id`).
+`columns_are_not_null` needs no such list: each column of its `columns` argument counts.
 dbt-coverage counts only tests attached to the column's own model, which would require every
 passed-on column to be tested again in every model; this counts the same tests, following
 the lineage.
