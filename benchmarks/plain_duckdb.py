@@ -5,10 +5,10 @@ by plain DuckDB SQL written once by hand (benchmarks/plain_star.sql), without dm
 
 Runs plain_star.sql statement by statement in one DuckDB connection with the profile's
 settings (DUCKDB_THREADS, DUCKDB_MEMORY_LIMIT, DUCKDB_BLOCK_ALLOCATOR_MEMORY, UTC, insertion
-order not preserved) and
-prints one JSON line: seconds in total, seconds per step (`-- step:` comments of the file),
-the rows of the four gold tables and sum(signed_amount). tests/python/test_plain_star.py
-proves on simulated data that its star equals the project's gold.
+order not preserved) and prints one JSON line: seconds in total, seconds per step (`-- step:`
+comments of the file), the rows of the four gold tables and sum(signed_amount).
+tests/python/test_plain_star.py proves on simulated data that its star equals the project's
+gold.
 """
 
 from __future__ import annotations
