@@ -50,11 +50,24 @@
 
 
 {#- The committed landing runs no whole build has proven yet, or none: test every change
-    (--full-refresh, the var test_all_changes, no run proven yet, or the tables not built). -#}
+    (--full-refresh, the var test_all_changes, no run proven yet, or the tables not built).
+    Asked once per dbt invocation, by the first scoped test it compiles, and kept in the
+    invocation's graph dict under its invocation_id (each scoped test used to run the two
+    queries again: 30 ms a test): within an invocation the answer cannot change, as the
+    committed runs are a table built before any scoped test (stg_landing__committed_runs)
+    and proofs are written only by the on-run-end hook. -#}
 {% macro landing_runs_to_test() -%}
     {%- if not execute or flags.FULL_REFRESH or var('test_all_changes', false) -%}
         {{- return(none) -}}
     {%- endif -%}
+    {%- set asked = graph.setdefault('dms_warehouse_landing_runs_to_test', {}) -%}
+    {%- if invocation_id not in asked -%}
+        {%- do asked.update({invocation_id: unproven_landing_runs()}) -%}
+    {%- endif -%}
+    {{- return(asked[invocation_id]) -}}
+{%- endmacro %}
+
+{% macro unproven_landing_runs() -%}
     {%- set proven = ops_relation('ops_proven_landing_runs') -%}
     {%- set committed = ops_relation('stg_landing__committed_runs') -%}
     {%- if proven is none or committed is none -%}

@@ -34,6 +34,8 @@ pytestmark = pytest.mark.dbt
 BRONZE_SCOPE = "landing_runs_not_proven"
 SILVER_SCOPE = "landed_in_runs_not_proven"
 SCOPED = re.compile(r"landing_run_id in \(([^)]*)\)")
+# the query landing_runs_to_test asks (macros/ops/proven_landing_runs.sql), as dbt's log has it
+ASKED = "where landing_run_id not in (select landing_run_id from"
 NOTHING = "1 = 0"
 END = ") as scoped_to_runs"
 # accounts, CDC: one good change, one record whose account_id is not a bigint (quarantined)
@@ -62,6 +64,8 @@ class Build:
     proven: set[str] = field(default_factory=set)
     checksums: set[str | None] = field(default_factory=set)
     """The project checksums the proofs after it were made with."""
+    asked: int = 0
+    """How often the invocation queried the unproven runs (dbt's debug log)."""
 
 
 @dataclass
@@ -115,8 +119,13 @@ def _scope(sql: str) -> list[str] | None:
 
 
 def _build(pipeline: Pipeline, *args: str) -> Build:
+    log = pipeline.root / "logs" / "dbt.log"
+    logged = log.stat().st_size if log.exists() else 0
     result = pipeline.dbt(*args, check=False)
     build = Build(result.returncode)
+    with log.open("rb") as handle:
+        handle.seek(logged)
+        build.asked = handle.read().decode("utf-8", errors="replace").count(ASKED)
     run_results = json.loads((pipeline.target / "run_results.json").read_text())
     build.statuses = {
         r["unique_id"]: r["status"]
@@ -237,6 +246,8 @@ def test_the_next_build_tests_only_the_new_run(story: Story) -> None:
     assert all(scope == [story.runs[1]] for scope in second.scopes.values()), second.scopes
     assert all(second.statuses[t] == "pass" for t in second.scopes)
     assert second.proven == {story.runs[0], story.runs[1]}
+    # the runs to test are asked once for the whole invocation, not once per scoped test
+    assert second.asked == 1
 
 
 def test_the_scoped_tests_read_as_many_rows_as_the_new_run_delivered(story: Story) -> None:
