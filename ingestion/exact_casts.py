@@ -365,7 +365,10 @@ def conversion(name: str, ctype: ColumnType, source: str, source_type: pa.DataTy
     """How the file's column ``source`` (SQL) of Arrow type ``source_type`` lands as ``name``."""
     if _is_text(source_type):
         return _from_text(name, ctype, source)
-    if source_type == ctype.arrow_type and not ctype.is_text:
+    # stored as the contract stores it; a timestamp(p) with p < 6 is stored in microseconds
+    # too, so its values are checked for digits beyond p through their text
+    coarser = ctype.name == "timestamp" and ctype.precision is not None and ctype.precision < 6
+    if source_type == ctype.arrow_type and not ctype.is_text and not coarser:
         return Conversion(f"cast({source} as {ctype.duckdb_type})", "null")
     if ctype.name == "binary" and (
         pa.types.is_binary(source_type) or pa.types.is_large_binary(source_type)

@@ -44,6 +44,58 @@ def _is_header(record: list[str]) -> bool:
     return [f.strip().lower() for f in record[:3]] == ["op", "table_name", "schema_name"]
 
 
+class _Lines:
+    """The lines a ``csv.reader`` takes from a text stream, kept until the record they make is
+    read: the record's text as written, from which ``_quoted`` tells ``""`` from NULL."""
+
+    def __init__(self, text: io.TextIOWrapper) -> None:
+        self.text = text
+        self.taken: list[str] = []
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        line = self.text.readline()
+        if not line:
+            raise StopIteration
+        self.taken.append(line)
+        return line
+
+    def record_text(self) -> str:
+        """The text of the record just read (and forget it)."""
+        text = "".join(self.taken)
+        self.taken.clear()
+        return text
+
+
+def _quoted(text: str, delimiter: str) -> list[bool]:
+    """Which fields of one CSV record (text the csv module read with ``strict``) are quoted:
+    an empty quoted field is an empty string, an empty unquoted one NULL. Python's csv module
+    (3.11) reads both as ``''``. As in that module, a quote opens a quoted field only at the
+    field's start and is a plain character elsewhere; ``""`` inside quotes is one quote."""
+    flags: list[bool] = []
+    quoted = in_quotes = closed = False
+    start = True
+    for char in text:
+        if in_quotes:
+            if char == '"':
+                in_quotes, closed = False, True
+        elif char == '"' and (start or closed):  # a field's opening quote, or a doubled one
+            quoted = in_quotes = True
+            start = closed = False
+        elif char == delimiter:
+            flags.append(quoted)
+            quoted = closed = False
+            start = True
+        elif char in "\r\n":
+            break
+        else:
+            start = closed = False
+    flags.append(quoted)
+    return flags
+
+
 def read_transactions(
     stream: ByteStream,
     settings: DmsSettings,
@@ -53,7 +105,8 @@ def read_transactions(
     """Split a transaction file's records by table, ``CHUNK_ROWS`` at a time."""
     buffered = io.BufferedReader(stream)
     text = io.TextIOWrapper(buffered, encoding="utf-8", errors="surrogateescape", newline="")
-    reader = csv.reader(text, delimiter=settings.csv_delimiter, strict=True)
+    lines = _Lines(text)
+    reader = csv.reader(lines, delimiter=settings.csv_delimiter, strict=True)
     pending: dict[tuple[str, str], tuple[list[list[str | None]], list[int]]] = {}
     layouts = {
         key: expected_columns(contract, dms_file, with_op=True)
@@ -71,6 +124,7 @@ def read_transactions(
 
     try:
         for record in reader:
+            raw = lines.record_text()
             if position == 0 and _is_header(record):
                 continue
             position += 1
@@ -109,7 +163,13 @@ def read_transactions(
                     ],
                 )
                 continue
-            values: list[str | None] = [f if f != "" else None for f in fields]
+            values: list[str | None] = list(fields)
+            if "" in fields:  # NULL is an empty unquoted field, ``""`` an empty string
+                quoted = _quoted(raw, settings.csv_delimiter)
+                values = [
+                    None if f == "" and not q else f
+                    for f, q in zip(fields, [quoted[0], *quoted[3:]], strict=True)
+                ]
             rows, positions = pending.setdefault(key, ([], []))
             rows.append(values)
             positions.append(position)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-from ingestion.column_types import ColumnType
+from ingestion.column_types import ColumnType, parse_type
 from ingestion.inference.csvtypes import TypeChoice
 
 _UNITS = {"s": 0, "ms": 3, "us": 6, "ns": 9}
@@ -65,11 +65,26 @@ _RANK = {"smallint": 0, "integer": 1, "bigint": 2}
 
 
 def wider(a: TypeChoice, b: TypeChoice) -> TypeChoice:
-    """One type for a column whose type differs between files (schema drift)."""
+    """One type for a column whose type differs between files (schema drift): the narrower
+    of the two that holds both (a widened integer or decimal, finer timestamps), or a decimal
+    with the digits of both on either side of the point; text when no type holds both."""
     if a.type == b.type:
         return a
-    if a.type in _RANK and b.type in _RANK:
-        return a if _RANK[a.type] > _RANK[b.type] else b
+    first, second = parse_type(a.type), parse_type(b.type)
+    if holds(first, second):
+        return TypeChoice(a.type, f"{a.reason}; {b.type} in other files", a.undecided)
+    if holds(second, first):
+        return TypeChoice(b.type, f"{b.reason}; {a.type} in other files", b.undecided)
+    if first.name == "decimal" and second.name == "decimal":
+        assert first.precision is not None and first.scale is not None
+        assert second.precision is not None and second.scale is not None
+        scale = max(first.scale, second.scale)
+        digits = max(first.precision - first.scale, second.precision - second.scale) + scale
+        if digits <= 38:
+            return TypeChoice(
+                f"decimal({digits},{scale})",
+                f"files widen it ({a.type} in some, {b.type} in others): holds both",
+            )
     return TypeChoice(
         "varchar",
         f"files disagree ({a.type} in some, {b.type} in others): text until you decide",

@@ -4,6 +4,8 @@ detection, key suggestion, transaction files, Parquet corner cases, errors."""
 from __future__ import annotations
 
 import gzip
+from datetime import datetime
+from decimal import Decimal
 from pathlib import Path
 
 import pyarrow as pa
@@ -232,6 +234,42 @@ def test_drift_across_files_is_reported(tmp_path: Path, capsys: pytest.CaptureFi
         ("old", "varchar"),
         ("new", "varchar"),
     ]
+
+
+def test_parquet_types_widened_across_files_get_the_narrowest_type_holding_both(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A decimal widened at the source (decimal(8,2) then decimal(10,1): up to 9 digits before
+    the point, 2 after), timestamps in milliseconds then microseconds
+    (ParquetTimestampInMillisecond changed) and a smallint widened to integer: one type holds
+    both files' values exactly, as for CSV files; text only when none does."""
+    root, out = tmp_path / "dms", tmp_path / "c"
+    folder = root / "s" / "t"
+    folder.mkdir(parents=True)
+    first = {
+        "id": pa.array([1], pa.int16()),
+        "fee": pa.array([Decimal("123456.78")], pa.decimal128(8, 2)),
+        "at": pa.array([datetime(2026, 3, 1, 8, 0, 0, 123000)], pa.timestamp("ms")),
+        "code": pa.array([7], pa.int64()),
+    }
+    second = {
+        "Op": ["U"],
+        "id": pa.array([1], pa.int32()),
+        "fee": pa.array([Decimal("123456789.5")], pa.decimal128(10, 1)),
+        "at": pa.array([datetime(2026, 3, 1, 8, 0, 0, 123456)], pa.timestamp("us")),
+        "code": ["x7"],  # text now: no number type holds it
+    }
+    pq.write_table(pa.table(first), folder / "LOAD00000001.parquet")
+    pq.write_table(pa.table(second), folder / "20260301-080000000.parquet")
+    printed = _infer(capsys, root, out)
+    columns = [(c.name, c.sql_type) for c in load_contracts(out)[("s", "t")].columns]
+    assert columns == [
+        ("id", "integer"),
+        ("fee", "decimal(11,2)"),
+        ("at", "timestamp"),
+        ("code", "varchar"),
+    ]
+    assert "files disagree (bigint in some, varchar in others)" in printed
 
 
 def test_header_names_that_are_not_identifiers_stop_that_table_only(

@@ -323,3 +323,31 @@ def test_parquet_zoned_and_nanosecond_timestamps_keep_their_exact_instant(
     instant = datetime(2026, 3, 1, 10, 0)
     assert items.landed() == {1: (instant, instant + timedelta(microseconds=123456))}
     assert zoned[1].astimezone(UTC).replace(tzinfo=None) == instant
+
+
+def test_parquet_microseconds_into_a_millisecond_column_keep_the_precision_rule(
+    tmp_path: Path,
+) -> None:
+    """A Parquet file in microseconds (ParquetTimestampInMillisecond off) into a
+    ``timestamp(3)`` column: as in CSV, sub-millisecond digits that are zeros land, others are
+    quarantined, never truncated."""
+    items = Items(tmp_path, at="timestamp(3)", at0="timestamp(0)")
+    base = datetime(2026, 3, 1, 7, 0)
+    ms = base + timedelta(microseconds=124000)
+    table = pa.table(
+        {
+            "id": pa.array([1, 2, 3], pa.int64()),
+            "at": pa.array([ms, base + timedelta(microseconds=124500), ms], pa.timestamp("us")),
+            "at0": pa.array(
+                [base, base, base + timedelta(seconds=1, microseconds=1)], pa.timestamp("us")
+            ),
+        }
+    )
+    items.land_parquet(table)
+    assert items.quarantined() == {
+        2: "at: '2026-03-01 07:00:00.1245' does not fit timestamp(3): "
+        "more than 3 fractional second digits",
+        3: "at0: '2026-03-01 07:00:01.000001' does not fit timestamp(0): "
+        "more than 0 fractional second digits",
+    }
+    assert items.landed() == {1: (ms, base)}

@@ -353,3 +353,29 @@ def test_preserve_transactions_gzip_bad_records_and_status(tmp_path: Path) -> No
     assert (status["shop.orders"].files_landed, status["shop.orders"].rows_landed) == (1, 1)
     assert status["shop.order_lines"].rows_quarantined == 1
     assert str(status["shop.orders"].newest_commit) == "2026-03-01 08:00:00+00:00"
+
+
+def test_preserve_transactions_keep_an_empty_string_apart_from_null(tmp_path: Path) -> None:
+    """In a CDC_TXN file as in a table's own files, NULL is an empty unquoted field and ``""``
+    an empty string (shared/reference/dms-s3-format.md, CSV details)."""
+    shop = Shop(tmp_path, "add_column_name: false\ncdc_path: CdcPath\n")
+    records = [
+        f'I,orders,shop,{TS},1,12.50,{TS},"",10',  # empty string
+        f"I,orders,shop,{TS},2,7.00,{TS},,11",  # NULL
+        f'I,order_lines,shop,{TS},2,1,"",12',  # empty string in a middle field
+        f'I,orders,shop,{TS},3,1.00,{TS},"two\nlines, ""quoted""",13',  # a record over 2 lines
+        f'U,orders,shop,{TS},3,1.00,{TS},"",14',  # after it: still an empty string
+        f'U,orders,shop,{TS},2,"7.00",{TS},,15',  # a quoted number; NULL note
+    ]
+    key = "CdcPath/CDC_TXN-20260301090000000.csv"
+    shop.write(key, lines(*records))
+    summary = shop.land()
+    assert (summary.files_landed, summary.rows_quarantined) == (1, 0)
+    assert shop.rows("order_id, note, _dms_change_seq, _dms_row") == [
+        (1, "", "10", 1),
+        (2, None, "11", 2),
+        (3, 'two\nlines, "quoted"', "13", 4),
+        (3, "", "14", 5),
+        (2, None, "15", 6),
+    ]
+    assert shop.rows("order_id, line_no, sku", "order_lines") == [(2, 1, "")]
