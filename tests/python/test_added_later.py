@@ -11,11 +11,15 @@ from __future__ import annotations
 
 import gzip
 import json
+import shutil
+import subprocess
 from decimal import Decimal
 from pathlib import Path
 
 import duckdb
 import pytest
+from support.pipeline import Pipeline
+from support.project import DBT, PROJECT
 
 from ingestion.cli import main
 from ingestion.contracts import load_contracts
@@ -238,3 +242,62 @@ def test_the_run_report_has_no_drift_for_added_later_columns(
     report = json.loads(capsys.readouterr().out)
     assert report["columns"] == {} and report["drift"] == {}
     assert report["rows_quarantined"] == 0
+
+
+SHOP_ORDERS = ORDERS.replace("columns:", "description: Web shop orders.\ncolumns:", 1)
+COPIED = ["dbt_project.yml", "profiles", "macros", "models", "seeds", "analyses", "assets"]
+
+
+class CopiedProject(Pipeline):
+    """A pipeline on a copy of the project with the shop's contract added."""
+
+    def __init__(self, root: Path) -> None:
+        self.project = root / "project"
+        self.project.mkdir(parents=True)
+        for name in COPIED:
+            source = PROJECT / name
+            if source.is_dir():
+                shutil.copytree(source, self.project / name)
+            else:
+                shutil.copy2(source, self.project / name)
+        shutil.copytree(PROJECT / "tests" / "generic", self.project / "tests" / "generic")
+        shutil.copytree(PROJECT / "contracts", self.project / "contracts")
+        folder = self.project / "contracts" / "shop"
+        folder.mkdir()
+        (folder / "_dms_settings.yml").write_text(AWS_DEFAULTS)
+        (folder / "orders.yml").write_text(SHOP_ORDERS)
+        super().__init__(root / "run")
+
+    def land(self) -> RunSummary:
+        contracts = load_contracts(self.project / "contracts")
+        return Lander(LocalSource(self.dms), Lake(self.lake), contracts).run()
+
+    def run(self, *args: str, timeout: float = 900) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            list(args), cwd=self.project, env=self.env, capture_output=True, text=True,
+            check=False, timeout=timeout,
+        )  # fmt: skip
+
+
+@pytest.mark.dbt
+def test_silver_holds_null_where_the_column_did_not_exist_yet(tmp_path: Path) -> None:
+    pipeline = CopiedProject(tmp_path)
+    generated = pipeline.run(str(Path(DBT).with_name("dmsw")), "models", "generate")
+    assert generated.returncode == 0, generated.stdout + generated.stderr
+    pipeline.write("shop/orders/LOAD00000001.csv", "1,12.50,first\n2,7.00,second\n3,1.00,third\n")
+    pipeline.write("shop/orders/20260301-090000001.csv", "U,2,7.50,second\n")
+    pipeline.write("shop/orders/20260302-090000001.csv", "U,3,1.50,third,web\nI,4,2.00,four,app\n")
+    pipeline.write("shop/orders/20260303-090000001.csv", "I,5,3.00,five,web,SPRING\nU,3,1.75,x\n")
+    landing = pipeline.land()
+    assert landing.rows_quarantined == 0 and landing.files_failed == 0
+    pipeline.dbt("seed", "--select", "quality_codes")  # the rejects' codes are tested on it
+    pipeline.dbt("build", "--select", "+slv_orders", "+slv_orders__rejects")
+    assert pipeline.query(
+        "select order_id, amount, note, channel, coupon from silver.slv_orders order by 1"
+    ) == [
+        (1, Decimal("12.50"), "first", None, None),
+        (2, Decimal("7.50"), "second", None, None),
+        (3, Decimal("1.75"), "x", None, None),  # its last change was written without them
+        (4, Decimal("2.00"), "four", "app", None),
+        (5, Decimal("3.00"), "five", "web", "SPRING"),
+    ]
