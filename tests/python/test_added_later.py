@@ -18,6 +18,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from support.handmade_dms import csv_text, raw_rows, run, write
 from support.pipeline import Pipeline
 from support.project import DBT, PROJECT
 
@@ -301,3 +302,49 @@ def test_silver_holds_null_where_the_column_did_not_exist_yet(tmp_path: Path) ->
         (4, Decimal("2.00"), "four", "app", None),
         (5, Decimal("3.00"), "five", "web", "SPRING"),
     ]
+
+
+def test_infer_drafts_the_columns_only_later_headerless_files_have_as_added_later(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root, out, lake = tmp_path / "dms", tmp_path / "c", tmp_path / "lake"
+    write(root, LOAD, csv_text([["1", "12.50", "first"], ["2", "7.00", "second"]]))
+    write(root, CDC_OLD, csv_text([["U", "1", "13.00", "again"]]))
+    write(root, CDC_ONE, csv_text([["I", "3", "1.00", "third", "web"]]))
+    write(root, CDC_TWO, csv_text([["I", "4", "2.00", "fourth", "app", "SPRING"]]))
+    code, printed = run(capsys, "contracts", "infer", "--source", str(root), "--out", str(out))
+    assert code == 0, printed
+    text = (out / "shop" / "orders.yml").read_text()
+    assert "added_later: true}  # text, longest 6 characters; to decide: added_later" in text
+    assert "columns col_4, col_5: only later files (without a header) have them" in text
+    contract = load_contracts(out)[("shop", "orders")]
+    assert [(c.name, c.added_later) for c in contract.columns] == [
+        ("col_1", False),
+        ("col_2", False),
+        ("col_3", False),
+        ("col_4", True),
+        ("col_5", True),
+    ]
+    code, printed = run(
+        capsys, "land", "--source", str(root), "--lake", str(lake), "--contracts", str(out)
+    )
+    assert code == 0, printed
+    assert [tuple(r[f"col_{i}"] for i in (1, 4, 5)) for r in raw_rows(lake, "shop", "orders")] == [
+        (1, None, None),
+        (2, None, None),
+        (1, None, None),
+        (3, "web", None),
+        (4, "app", "SPRING"),
+    ]
+
+
+def test_infer_does_not_mark_columns_when_a_later_file_has_fewer(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root, out = tmp_path / "dms", tmp_path / "c"
+    write(root, LOAD, csv_text([["1", "12.50", "first", "web"]]))
+    write(root, CDC_OLD, csv_text([["U", "1", "13.00", "again"]]))  # a column dropped?
+    code, printed = run(capsys, "contracts", "infer", "--source", str(root), "--out", str(out))
+    assert code == 0, printed
+    contract = load_contracts(out)[("shop", "orders")]
+    assert not any(c.added_later for c in contract.columns)
