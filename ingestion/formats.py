@@ -319,6 +319,23 @@ def _refit(
     return parts
 
 
+Parts = list[tuple[pa.RecordBatch, np.ndarray]]
+
+
+def _before(parts: Parts, last: int | None) -> tuple[Parts, Parts]:
+    """``parts``' rows before position ``last``, and the others (all of them when None)."""
+    if last is None:
+        return [], parts
+    ready, later = [], []
+    for batch, positions in parts:
+        early = positions < last
+        if early.any():
+            ready.append((batch.filter(pa.array(early)), positions[early]))
+        if not early.all():
+            later.append((batch.filter(pa.array(~early)), positions[~early]))
+    return ready, later
+
+
 def _in_file_order(
     parts: list[tuple[pa.RecordBatch, np.ndarray]],
 ) -> tuple[pa.RecordBatch, np.ndarray]:
@@ -366,6 +383,9 @@ def read_csv(stream: ByteStream, contract: TableContract, dms_file: DmsFile) -> 
     except READ_ERRORS as exc:
         raise on_invalid.rejection(exc) from exc
 
+    held: list[tuple[pa.RecordBatch, np.ndarray]] = []
+    """Records read again, not yet given: the reader's batches have not reached them."""
+
     def batches() -> Iterator[tuple[pa.RecordBatch, np.ndarray]]:
         kept = 0
         while True:
@@ -381,12 +401,18 @@ def read_csv(stream: ByteStream, contract: TableContract, dms_file: DmsFile) -> 
             text, positions = as_text(batch, positions, bad)
             text = text.rename_columns(read_names)
             if refits:
-                parts = [(_padded(text, layout.names), positions)]
-                yield _in_file_order(parts + _refit(on_invalid, layout, delimiter))
+                held.extend(_refit(on_invalid, layout, delimiter))
+                # the reader may have parsed records past this batch: they wait for theirs
+                last = int(positions[-1]) if len(positions) else None
+                ready, later = _before(held, last)
+                held[:] = later
+                yield _in_file_order([(_padded(text, layout.names), positions), *ready])
             else:
                 yield text, positions
-        if on_invalid.fitting:
-            yield _in_file_order(_refit(on_invalid, layout, delimiter))
+        if refits:
+            held.extend(_refit(on_invalid, layout, delimiter))
+            if held:
+                yield _in_file_order(held)
 
     return ParsedFile(layout, batches(), bad)
 

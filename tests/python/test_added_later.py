@@ -18,6 +18,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+import yaml
 from support.handmade_dms import csv_text, raw_rows, run, write
 from support.pipeline import Pipeline
 from support.project import DBT, PROJECT
@@ -348,3 +349,49 @@ def test_infer_does_not_mark_columns_when_a_later_file_has_fewer(
     assert code == 0, printed
     contract = load_contracts(out)[("shop", "orders")]
     assert not any(c.added_later for c in contract.columns)
+
+
+def test_infer_proposes_added_later_for_an_edited_contract(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root, out = tmp_path / "dms", tmp_path / "c"
+    write(root, LOAD, csv_text([["1", "12.50", "first"], ["2", "7.00", "second"]]))
+    write(root, CDC_OLD, csv_text([["U", "1", "13.00", "again"]]))
+    infer = ["contracts", "infer", "--source", str(root), "--out", str(out)]
+    assert run(capsys, *infer)[0] == 0
+    contract = out / "shop" / "orders.yml"
+    contract.write_text(contract.read_text().replace("col_1", "order_id"))  # the user's edit
+    write(root, CDC_ONE, csv_text([["I", "3", "1.00", "third", "web"]]))  # ADD COLUMN
+    code, printed = run(capsys, *infer)
+    assert code == 0, printed
+    proposal = yaml.safe_load(contract.with_name("orders.yml.proposed").read_text())
+    assert proposal["columns"] == [
+        {"name": "order_id", "type": "bigint"},
+        {"name": "col_2", "type": "decimal(9,2)"},
+        {"name": "col_3", "type": "varchar"},
+        {"name": "col_4", "type": "varchar", "added_later": True},
+    ]
+
+
+def test_mixed_counts_over_many_reader_blocks_keep_file_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Small reader blocks: the records read again join the rows around them, in file order."""
+    monkeypatch.setattr("ingestion.formats.BLOCK_SIZE", 64)
+    shop = Shop(tmp_path)
+    records = []
+    for n in range(1, 61):
+        tail = ["", ",web", ",web,X", ",web,X,extra"][n % 4]  # 4 fields, 5, 6, and 7 (too many)
+        records.append(f"I,{n},1.00,n{n}{tail}")
+    shop.write(CDC_ONE, *records)
+    shop.land()
+    expected = [
+        (n, ["web", None][n % 4 == 0], "X" if n % 4 == 2 else None)
+        for n in range(1, 61)
+        if n % 4 != 3
+    ]
+    assert [(r[3], r[6], r[7]) for r in shop.rows()] == expected
+    raw = f"read_parquet('{shop.lake}/raw/shop/orders/*.parquet')"  # one file, as written
+    written = [row for (row,) in duckdb.sql(f"select _dms_row from {raw}").fetchall()]
+    assert written == [n for n in range(1, 61) if n % 4 != 3]
+    assert [row for _, row, _, _ in shop.quarantined()] == list(range(3, 61, 4))
