@@ -213,7 +213,7 @@ class InvalidRows:
         self.undecodable = 0
         self.fitting: dict[int, list[tuple[int, str]]] = {}
         """Per field count, records (number, text) of another count than the reader's that
-        the layout fits (lacking added-later columns, or not): read again by ``refit``."""
+        the layout fits (lacking added-later columns, or not): read again by ``_refit``."""
 
     def __call__(self, row: pacsv.InvalidRow) -> str:
         number = None if row.number is None else int(row.number)

@@ -91,7 +91,7 @@ def test_headerless_records_lacking_added_later_columns_land_with_nulls(tmp_path
     shop.write(
         CDC_ONE,  # after ADD COLUMN channel: Op + 4 fields, and one record written before
         'I,4,2.00,fourth,""',
-        "U,3,1.50,third",
+        'U,3,1.50,"third,\nwith a newline"',
         "I,5,3.00,fifth,web",
     )
     shop.write(
@@ -112,7 +112,7 @@ def test_headerless_records_lacking_added_later_columns_land_with_nulls(tmp_path
         (CDC_OLD, 1, "U", 1, Decimal("13.00"), "first again", None, None),
         (CDC_OLD, 2, "I", 3, Decimal("1.25"), None, None, None),
         (CDC_ONE, 1, "I", 4, Decimal("2.00"), "fourth", "", None),
-        (CDC_ONE, 2, "U", 3, Decimal("1.50"), "third", None, None),
+        (CDC_ONE, 2, "U", 3, Decimal("1.50"), "third,\nwith a newline", None, None),
         (CDC_ONE, 3, "I", 5, Decimal("3.00"), "fifth", "web", None),
         (CDC_TWO, 2, "I", 6, Decimal("4.00"), "six, with a comma", "app", "SPRING"),
         (CDC_TWO, 3, "U", 5, Decimal("3.50"), "fifth", "web", None),
