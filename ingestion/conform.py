@@ -44,8 +44,17 @@ class ColumnPlan:
     change_seq: str | None
     present: list[str]
     missing: list[str]
+    """Contract columns the file lacks (landed as null), added-later ones included."""
     drift: list[str]
     notes: list[str] = field(default_factory=list)
+    not_yet: list[str] = field(default_factory=list)
+    """The ``missing`` columns the contract marks ``added_later``: a file written before the
+    source gained them lacks them as a rule, so they are not reported as drift."""
+
+    @property
+    def missing_drift(self) -> list[str]:
+        """The missing columns to report: those not marked ``added_later``."""
+        return [c for c in self.missing if c not in self.not_yet]
 
 
 def plan_columns(names: list[str], contract: TableContract, dms_file: DmsFile) -> ColumnPlan:
@@ -76,9 +85,12 @@ def plan_columns(names: list[str], contract: TableContract, dms_file: DmsFile) -
     drift = [n for n in names if n.lower() not in contract_lower and n.lower() not in meta]
     if not present:
         raise FileRejectedError(f"no contract column found in {names}")
-    plan = ColumnPlan(op, ts, seq, present, missing, drift)
-    if missing:
-        plan.notes.append(f"columns missing from file (landed as null): {', '.join(missing)}")
+    later = set(contract.added_later_columns)
+    not_yet = [c for c in missing if c in later]
+    plan = ColumnPlan(op, ts, seq, present, missing, drift, not_yet=not_yet)
+    if plan.missing_drift:
+        listed = ", ".join(plan.missing_drift)
+        plan.notes.append(f"columns missing from file (landed as null): {listed}")
     if drift:
         plan.notes.append(f"columns not in the contract (landed as text): {', '.join(drift)}")
     return plan

@@ -44,6 +44,10 @@ class Column:
     document: dict[str, Any] | None = None
     """A JSON document column's fields to extract (DocumentDB ``_doc``), as written: modelgen
     reads it (see docs/contracts.md)."""
+    added_later: bool = False
+    """The source table gained the column after files were written (``ALTER TABLE ... ADD
+    COLUMN`` appends it): headerless records written before may lack it (null). Only the
+    contract's last columns may carry it (``TableContract.added_later_columns``)."""
 
     @property
     def column_type(self) -> ColumnType:
@@ -142,11 +146,19 @@ class TableContract:
     def entity_name(self) -> str:
         return self.entity or self.table
 
+    @property
+    def added_later_columns(self) -> tuple[str, ...]:
+        """The trailing columns marked ``added_later``, in contract order: a headerless record
+        may lack the last j of them (j = 1..k)."""
+        return tuple(c.name for c in self.columns if c.added_later)
+
 
 TABLE_KEYS = {
     "table", "description", "entity", "primary_key", "history", "columns", "settings", "freshness",
 }  # fmt: skip
-COLUMN_KEYS = {"name", "type", "nullable", "description", "pii", "rules", "rename", "document"}
+COLUMN_KEYS = {
+    "name", "type", "nullable", "description", "pii", "rules", "rename", "document", "added_later",
+}  # fmt: skip
 
 
 def _flag(value: object, what: str, default: bool) -> bool:
@@ -192,12 +204,33 @@ def _load_column(item: object, origin: str, primary_key: tuple[str, ...]) -> Col
         rules=tuple(rules),
         rename=check_identifier(rename, f"{origin}: column {name}: rename") if rename else None,
         document=document,
+        added_later=_flag(item.get("added_later"), f"{origin}: column {name}: added_later", False),
     )
     try:
         column.column_type  # noqa: B018 - validates the type
     except UserError as exc:
         raise UserError(f"{origin}: column {column.name}: {exc}") from exc
     return column
+
+
+def _check_added_later(columns: list[Column], primary_key: tuple[str, ...], origin: str) -> None:
+    """``added_later`` columns are a run of the contract's last columns (a source appends an
+    added column at the end, so only those can be missing from older headerless records),
+    and never a key column (older records would have no key)."""
+    for index, column in enumerate(columns):
+        if not column.added_later:
+            continue
+        if column.name in primary_key:
+            raise UserError(
+                f"{origin}: column {column.name}: a primary key column cannot be added_later"
+            )
+        after = next((c for c in columns[index + 1 :] if not c.added_later), None)
+        if after is not None:
+            raise UserError(
+                f"{origin}: column {column.name}: added_later is only for the contract's last "
+                f"columns, but {after.name} after it is not added_later (a source appends an "
+                "added column at the end: move the column last)"
+            )
 
 
 def _load_table(path: Path, schema: str, settings: DmsSettings) -> TableContract:
@@ -221,6 +254,7 @@ def _load_table(path: Path, schema: str, settings: DmsSettings) -> TableContract
         raise UserError(f"{origin}: duplicate column names")
     if not primary_key or not set(primary_key) <= set(names):
         raise UserError(f"{origin}: primary_key must list one or more of the columns")
+    _check_added_later(columns, primary_key, origin)
     overrides = data.get("settings")
     if overrides is not None:
         if not isinstance(overrides, dict):

@@ -138,7 +138,7 @@ class FileLanding:
         changes = {}
         if writer.plan is not None:
             changes.update({c: ColumnDrift(added_in_files=1) for c in writer.plan.drift})
-            changes.update({c: ColumnDrift(missing_in_files=1) for c in writer.plan.missing})
+            changes.update({c: ColumnDrift(missing_in_files=1) for c in writer.plan.missing_drift})
         for column, rows in writer.problems.items():
             changes.setdefault(column, ColumnDrift()).rows_not_fitting_type += rows
         if changes:
@@ -175,7 +175,7 @@ class FileLanding:
             parsed = open_file(reader, contract, dms_file)
             if parsed.layout.names:
                 plan = self._start(writer, parsed.layout.names, dms_file)
-                if plan.drift or plan.missing:
+                if plan.drift or plan.missing_drift:
                     notes = self.outcome.drift_notes.setdefault(contract.qualified_name, [])
                     notes.extend(f"{self.pending.obj.key}: {note}" for note in plan.notes)
                 for batch, positions in parsed.batches:

@@ -54,6 +54,28 @@ class Layout:
 
     names: list[str]
     header: bool
+    added_later: list[str] = field(default_factory=list)
+    """Without a header: the contract's trailing ``added_later`` columns, which a record
+    written before the source gained them lacks (the last j of them, j = 1..k)."""
+
+    def names_for(self, count: int) -> list[str] | None:
+        """The columns of a record of ``count`` fields: all of them, or all but the last j
+        added-later columns; None when no layout has that many fields."""
+        later = self.added_later
+        for j in range(len(later) + 1):
+            lacking = set(later[len(later) - j :])
+            names = [n for n in self.names if n not in lacking]
+            if len(names) == count:
+                return names
+        return None
+
+    @property
+    def expected_fields(self) -> str:
+        """The field counts a record may have, for a reason: ``7`` or ``7 to 9``."""
+        full = len(self.names)
+        if not self.added_later:
+            return str(full)
+        return f"{full - len(self.added_later)} to {full}"
 
 
 @dataclass
@@ -86,18 +108,20 @@ def _first_record(prefix: bytes, delimiter: str = ",") -> list[str] | None:
 def detect_layout(prefix: bytes, contract: TableContract, dms_file: DmsFile) -> Layout:
     """Decide header/no header and the column order from the file's first record."""
     first = _first_record(prefix, contract.settings.csv_delimiter)
+    later = list(contract.added_later_columns)
     if first is None:
-        return Layout(expected_columns(contract, dms_file, with_op=True), header=False)
+        return Layout(expected_columns(contract, dms_file, with_op=True), False, later)
     known = {n.lower() for n in expected_columns(contract, dms_file, with_op=True)}
     if first and sum(f.strip().lower() in known for f in first) >= max(1, len(first) // 2):
         return Layout([f.strip() for f in first], header=True)
-    with_op = expected_columns(contract, dms_file, with_op=True)
-    without_op = expected_columns(contract, dms_file, with_op=False)
-    if dms_file.kind == "load" and len(first) == len(without_op) and first[0] not in OPS:
-        return Layout(without_op, header=False)
+    with_op = Layout(expected_columns(contract, dms_file, with_op=True), False, later)
+    without_op = Layout(expected_columns(contract, dms_file, with_op=False), False, later)
+    fits_without_op = without_op.names_for(len(first)) is not None
+    if dms_file.kind == "load" and fits_without_op and first[0] not in OPS:
+        return without_op
     if dms_file.kind == "load" and not contract.settings.include_op_for_full_load:
-        return Layout(without_op, header=False)
-    return Layout(with_op, header=False)
+        return without_op
+    return with_op
 
 
 def _positions(first_record: int, start: int, count: int, skipped: list[int]) -> np.ndarray:
@@ -179,18 +203,28 @@ class InvalidRows:
     The hook is installed when a CSV file is first read (pytest replaces hooks at start).
     """
 
-    def __init__(self, header_offset: int) -> None:
+    def __init__(self, header_offset: int, layout: Layout | None = None) -> None:
         self.header_offset = header_offset
+        self.layout = layout
+        """Without a header and with added-later columns: the layout records may fit."""
         self.bad: list[BadRecord] = []
         self.skipped: list[int] = []
         """Record numbers the reader dropped (header counted as record 1 when present)."""
         self.undecodable = 0
+        self.fitting: dict[int, list[tuple[int, str]]] = {}
+        """Per field count, records (number, text) of another count than the reader's that
+        the layout fits (lacking added-later columns, or not): read again by ``_refit``."""
 
     def __call__(self, row: pacsv.InvalidRow) -> str:
         number = None if row.number is None else int(row.number)
         if number is not None:
             self.skipped.append(number)
-        reason = f"expected {row.expected_columns} fields, found {row.actual_columns}"
+        count = row.actual_columns
+        if self.layout is not None and number is not None and self.layout.names_for(count):
+            self.fitting.setdefault(count, []).append((number, row.text))
+            return "skip"
+        expected = row.expected_columns if self.layout is None else self.layout.expected_fields
+        reason = f"expected {expected} fields, found {count}"
         data_row = None if number is None else number - self.header_offset
         self.bad.append(BadRecord(data_row, reason, row.text))
         return "skip"
@@ -221,45 +255,136 @@ class QuietHook:
         self.previous(unraisable)
 
 
+def _csv_options(
+    count: int, delimiter: str, on_invalid: Callable[[pacsv.InvalidRow], str], skip_rows: int = 0
+) -> dict[str, object]:
+    """pyarrow's CSV options for records of ``count`` fields, every field read as bytes."""
+    return {
+        "read_options": pacsv.ReadOptions(
+            column_names=[f"c{i}" for i in range(count)],
+            skip_rows=skip_rows,
+            block_size=BLOCK_SIZE,
+            use_threads=False,  # the reader then reports record numbers of bad rows
+        ),
+        "parse_options": pacsv.ParseOptions(
+            delimiter=delimiter, newlines_in_values=True, invalid_row_handler=on_invalid
+        ),
+        "convert_options": pacsv.ConvertOptions(
+            # bytes first: a record with bad UTF-8 is quarantined, not the whole file
+            column_types={f"c{i}": pa.binary() for i in range(count)},
+            # NULL is an empty unquoted field, nothing else: pyarrow would also take
+            # 'NA', 'N/A', 'null', 'NaN'... for NULL (Namibia's country code is NA)
+            null_values=[""],
+            strings_can_be_null=True,
+            quoted_strings_can_be_null=False,
+        ),
+    }
+
+
+def _padded(batch: pa.RecordBatch, names: list[str]) -> pa.RecordBatch:
+    """``batch`` with the columns ``names``: one it lacks (added later) is null text."""
+    if batch.schema.names == names:
+        return batch
+    columns = [
+        batch.column(n) if n in batch.schema.names else pa.nulls(batch.num_rows, pa.string())
+        for n in names
+    ]
+    return pa.RecordBatch.from_arrays(columns, names=names)
+
+
+def _refit(
+    on_invalid: InvalidRows, layout: Layout, delimiter: str
+) -> list[tuple[pa.RecordBatch, np.ndarray]]:
+    """The records the reader skipped for another field count that ``layout`` fits (lacking
+    added-later columns), read again from their text and padded to the layout's columns."""
+    parts = []
+    for count, records in sorted(on_invalid.fitting.items()):
+        names = layout.names_for(count)
+        assert names is not None
+        data = b"".join(text.encode("utf-8") + b"\n" for _, text in records)
+        again = InvalidRows(0)
+        try:
+            table = pacsv.read_csv(io.BytesIO(data), **_csv_options(count, delimiter, again))
+        except READ_ERRORS as exc:
+            raise on_invalid.rejection(exc) from exc
+        if table.num_rows != len(records) or again.bad:  # the same text, read the same way
+            raise FileRejectedError(f"cannot read as CSV: {count}-field records read differently")
+        batch = pa.RecordBatch.from_arrays(
+            [column.combine_chunks() for column in table.columns], names=table.column_names
+        )
+        rows = np.array([n for n, _ in records], dtype=np.int64) - on_invalid.header_offset
+        text, rows = as_text(batch, rows, on_invalid.bad)
+        parts.append((_padded(text.rename_columns(names), layout.names), rows))
+    on_invalid.fitting.clear()
+    return parts
+
+
+Parts = list[tuple[pa.RecordBatch, np.ndarray]]
+
+
+def _before(parts: Parts, last: int | None) -> tuple[Parts, Parts]:
+    """``parts``' rows before position ``last``, and the others (all of them when None)."""
+    if last is None:
+        return [], parts
+    ready, later = [], []
+    for batch, positions in parts:
+        early = positions < last
+        if early.any():
+            ready.append((batch.filter(pa.array(early)), positions[early]))
+        if not early.all():
+            later.append((batch.filter(pa.array(~early)), positions[~early]))
+    return ready, later
+
+
+def _in_file_order(
+    parts: list[tuple[pa.RecordBatch, np.ndarray]],
+) -> tuple[pa.RecordBatch, np.ndarray]:
+    """One batch of ``parts``' rows, in the order of their positions in the file."""
+    if len(parts) == 1:
+        return parts[0]
+    table = pa.Table.from_batches([b for b, _ in parts]).combine_chunks()
+    positions = np.concatenate([p for _, p in parts])
+    order = np.argsort(positions, kind="stable")
+    batch = pa.RecordBatch.from_arrays(
+        [column.combine_chunks() for column in table.columns], names=table.column_names
+    ).take(pa.array(order))
+    return batch, positions[order]
+
+
 def read_csv(stream: ByteStream, contract: TableContract, dms_file: DmsFile) -> ParsedFile:
-    """Stream a DMS CSV file (already decompressed) as text batches with row positions."""
+    """Stream a DMS CSV file (already decompressed) as text batches with row positions.
+
+    Without a header, a contract with ``added_later`` columns lets a record lack the last of
+    them: the reader takes the first record's field count, records of another count that the
+    layout fits are read again from their text (``_refit``), and every batch has all the
+    layout's columns (null where a record lacks them), in file order.
+    """
     buffered = io.BufferedReader(stream, buffer_size=_PEEK)
     prefix = buffered.peek(_PEEK)[:_PEEK]
     if not prefix.strip():
         return ParsedFile(Layout([], header=False), iter(()))
     layout = detect_layout(prefix, contract, dms_file)
     header_offset = 1 if layout.header else 0
-    on_invalid = InvalidRows(header_offset)
+    delimiter = contract.settings.csv_delimiter
+    read_names = layout.names
+    refits = not layout.header and bool(layout.added_later)
+    if refits:
+        first = _first_record(prefix, delimiter) or []
+        read_names = layout.names_for(len(first)) or layout.names
+    on_invalid = InvalidRows(header_offset, layout if refits else None)
     bad, skipped = on_invalid.bad, on_invalid.skipped
     if not isinstance(sys.unraisablehook, QuietHook):  # installed once, where first needed
         sys.unraisablehook = QuietHook(sys.unraisablehook)
 
     try:
         reader = pacsv.open_csv(
-            buffered,
-            read_options=pacsv.ReadOptions(
-                column_names=[f"c{i}" for i in range(len(layout.names))],
-                skip_rows=header_offset,
-                block_size=BLOCK_SIZE,
-                use_threads=False,  # the reader then reports record numbers of bad rows
-            ),
-            parse_options=pacsv.ParseOptions(
-                delimiter=contract.settings.csv_delimiter,
-                newlines_in_values=True,
-                invalid_row_handler=on_invalid,
-            ),
-            convert_options=pacsv.ConvertOptions(
-                # bytes first: a record with bad UTF-8 is quarantined, not the whole file
-                column_types={f"c{i}": pa.binary() for i in range(len(layout.names))},
-                # NULL is an empty unquoted field, nothing else: pyarrow would also take
-                # 'NA', 'N/A', 'null', 'NaN'... for NULL (Namibia's country code is NA)
-                null_values=[""],
-                strings_can_be_null=True,
-                quoted_strings_can_be_null=False,
-            ),
+            buffered, **_csv_options(len(read_names), delimiter, on_invalid, header_offset)
         )
     except READ_ERRORS as exc:
         raise on_invalid.rejection(exc) from exc
+
+    held: list[tuple[pa.RecordBatch, np.ndarray]] = []
+    """Records read again, not yet given: the reader's batches have not reached them."""
 
     def batches() -> Iterator[tuple[pa.RecordBatch, np.ndarray]]:
         kept = 0
@@ -267,14 +392,27 @@ def read_csv(stream: ByteStream, contract: TableContract, dms_file: DmsFile) -> 
             try:
                 batch = reader.read_next_batch()
             except StopIteration:
-                return
+                break
             except READ_ERRORS as exc:
                 raise on_invalid.rejection(exc) from exc
             # data rows are numbered from 1; the reader counts the header as a record
             positions = _positions(1 + header_offset, kept, batch.num_rows, skipped) - header_offset
             kept += batch.num_rows
             text, positions = as_text(batch, positions, bad)
-            yield text.rename_columns(layout.names), positions
+            text = text.rename_columns(read_names)
+            if refits:
+                held.extend(_refit(on_invalid, layout, delimiter))
+                # the reader may have parsed records past this batch: they wait for theirs
+                last = int(positions[-1]) if len(positions) else None
+                ready, later = _before(held, last)
+                held[:] = later
+                yield _in_file_order([(_padded(text, layout.names), positions), *ready])
+            else:
+                yield text, positions
+        if refits:
+            held.extend(_refit(on_invalid, layout, delimiter))
+            if held:
+                yield _in_file_order(held)
 
     return ParsedFile(layout, batches(), bad)
 

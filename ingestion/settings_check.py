@@ -7,7 +7,8 @@ against what the settings predict, deciding per file whether the first record is
 (the way landing does; a full-load file can have a header while CDC files have none):
 
 - without a header: the field count (Op when the kind and ``include_op_for_full_load`` say
-  so, the timestamp column, the contract's columns, the change-sequence column), an Op of
+  so, the timestamp column, the contract's columns, the change-sequence column; a record may
+  lack the contract's trailing ``added_later`` columns), an Op of
   I/U/D, a timestamp in the timestamp column, a change sequence (16 or more digits, or
   empty in full load) in the change-sequence column;
 - with a header: nothing can land in the wrong place (columns are found by name); a
@@ -101,7 +102,7 @@ def _fit(samples: Iterable[Sample], contract: TableContract) -> Fit:
                 )
             continue
         for record in records:
-            problem = _record_problem(record, layout.names, settings)
+            problem = _record_problem(record, layout.names_for(len(record)), settings)
             if problem is not None:
                 fit.misfits += 1
                 if problem == "count":
@@ -111,9 +112,12 @@ def _fit(samples: Iterable[Sample], contract: TableContract) -> Fit:
     return fit
 
 
-def _record_problem(record: list[str], names: list[str], settings: DmsSettings) -> str | None:
-    """Why a record does not fit the layout: its field count or a misplaced value."""
-    if len(record) != len(names):
+def _record_problem(
+    record: list[str], names: list[str] | None, settings: DmsSettings
+) -> str | None:
+    """Why a record does not fit the layout (``names``: its columns for the record's field
+    count, None when none fits): its field count or a misplaced value."""
+    if names is None:
         return "count"
     by_name = dict(zip(names, record, strict=True))
     if names[0] == OP_COLUMN and record[0] not in OPS:
@@ -205,7 +209,8 @@ def _yaml(name: str, value: object) -> str:
 
 
 def _predicted(contract: TableContract, dms_file: DmsFile, prefix: bytes) -> str:
-    names = detect_layout(prefix, contract, dms_file).names
+    layout = detect_layout(prefix, contract, dms_file)
+    names = layout.names
     columns = set(contract.column_names)
     parts: list[str] = []
     for name in names:
@@ -214,7 +219,8 @@ def _predicted(contract: TableContract, dms_file: DmsFile, prefix: bytes) -> str
                 parts.append(f"{len(contract.columns)} columns")
         else:
             parts.append(name)
-    return f"{len(names)} ({', '.join(parts)})"
+    later = f", the last {len(layout.added_later)} added later" if layout.added_later else ""
+    return f"{layout.expected_fields} ({', '.join(parts)}{later})"
 
 
 def _of_kind(samples: list[Sample], kind: str) -> list[Sample]:

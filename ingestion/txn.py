@@ -2,10 +2,11 @@
 
 Each record is ``Op,table_name,schema_name`` followed by that table's fields in the order a
 headerless per-table file has them without ``Op``: the timestamp column (if configured), the
-table's columns, the change sequence column (if configured). Records are grouped per table
-into text batches, keeping each record's position in the whole file, so every table's rows
-land with the file's lineage. Records of tables without a contract, and records whose field
-count does not fit their table, are returned as bad records for the quarantine.
+table's columns, the change sequence column (if configured); a record may lack the table's
+trailing ``added_later`` columns (null), as in a headerless table file. Records are grouped
+per table into text batches, keeping each record's position in the whole file, so every
+table's rows land with the file's lineage. Records of tables without a contract, and records
+whose field count does not fit their table, are returned as bad records for the quarantine.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from ingestion.contracts import TableContract
 from ingestion.dms_settings import DmsSettings
 from ingestion.dmsfiles import DmsFile
 from ingestion.errors import FileRejectedError
-from ingestion.formats import BadRecord, expected_columns
+from ingestion.formats import BadRecord, Layout, expected_columns
 from ingestion.quarantine import UNKNOWN
 from ingestion.streams import ByteStream
 
@@ -96,6 +97,12 @@ def _quoted(text: str, delimiter: str) -> list[bool]:
     return flags
 
 
+def _plus_two(counts: str) -> str:
+    """A table's field counts (``7`` or ``7 to 9``) as counts of a transaction record, which
+    adds ``table_name`` and ``schema_name``."""
+    return " to ".join(str(int(n) + 2) for n in counts.split(" to "))
+
+
 def read_transactions(
     stream: ByteStream,
     settings: DmsSettings,
@@ -109,7 +116,11 @@ def read_transactions(
     reader = csv.reader(lines, delimiter=settings.csv_delimiter, strict=True)
     pending: dict[tuple[str, str], tuple[list[list[str | None]], list[int]]] = {}
     layouts = {
-        key: expected_columns(contract, dms_file, with_op=True)
+        key: Layout(
+            expected_columns(contract, dms_file, with_op=True),
+            header=False,
+            added_later=list(contract.added_later_columns),
+        )
         for key, contract in contracts.items()
     }
     unknown: list[BadRecord] = []
@@ -117,7 +128,7 @@ def read_transactions(
 
     def flush(key: tuple[str, str]) -> TableChunk:
         rows, positions = pending.pop(key)
-        names = layouts[key]
+        names = layouts[key].names
         columns = [pa.array([row[i] for row in rows], pa.string()) for i in range(len(names))]
         batch = pa.RecordBatch.from_arrays(columns, names=names)
         return TableChunk(key[0], key[1], batch, np.asarray(positions, dtype=np.int64))
@@ -139,8 +150,8 @@ def read_transactions(
                 unknown.append(BadRecord(position, "expected Op,table_name,schema_name,...", line))
                 continue
             key = (record[2], record[1])
-            names = layouts.get(key)
-            if names is None:
+            layout = layouts.get(key)
+            if layout is None:
                 unknown.append(
                     BadRecord(
                         position, f"no contract for table {record[2][:80]}.{record[1][:80]}", line
@@ -148,7 +159,8 @@ def read_transactions(
                 )
                 continue
             fields = [record[0], *record[3:]]
-            if len(fields) != len(names):
+            names = layout.names_for(len(fields))  # added-later columns may be lacking
+            if names is None:
                 yield TableChunk(
                     key[0],
                     key[1],
@@ -157,7 +169,8 @@ def read_transactions(
                     [
                         BadRecord(
                             position,
-                            f"expected {len(names) + 2} fields, found {len(record)}",
+                            f"expected {_plus_two(layout.expected_fields)} fields, "
+                            f"found {len(record)}",
                             line,
                         )
                     ],
@@ -170,6 +183,9 @@ def read_transactions(
                     None if f == "" and not q else f
                     for f, q in zip(fields, [quoted[0], *quoted[3:]], strict=True)
                 ]
+            if len(names) < len(layout.names):  # null in the columns the record lacks
+                by_name = dict(zip(names, values, strict=True))
+                values = [by_name.get(name) for name in layout.names]
             rows, positions = pending.setdefault(key, ([], []))
             rows.append(values)
             positions.append(position)

@@ -16,7 +16,9 @@ Decided per file, then for the table:
 - **change sequence**: the last field, 35-digit numbers (increasing within a file; if they
   do not, that is reported), present in CDC records (full-load rows may leave it empty).
 With a header the names come from it; without one the table's columns are ``col_1..col_n``
-(or the DDL's names, by position).
+(or the DDL's names, by position). Without a header, when later files have more columns than
+earlier ones (never fewer), the columns only the later files have are drafted
+``added_later`` (a source appends an added column), for the user to confirm.
 
 One module on purpose (about 320 lines, a fifth of it this description): each decision
 reads the ones before it (the header decides where Op is looked for, Op where the timestamp
@@ -301,6 +303,9 @@ def _assign_columns(
                 f"({', '.join(str(c) for c in sorted(counts))}): matched by position, so a "
                 "column added or dropped in the middle cannot be told apart"
             )
+            widths = [len(data_positions(f)) for f in files if f.header is None]
+            if all(a <= b for a, b in itertools.pairwise(widths)):  # columns only gained
+                layout.added_later = columns[min(counts) : width]
     for file in files:
         if file.header is not None:
             continue

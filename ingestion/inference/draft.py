@@ -42,6 +42,8 @@ class ColumnDraft:
     """The CSV values seen (all files merged); None for Parquet or DDL-only columns."""
     source_type: str | None = None
     """The Parquet type this column was read as, when from Parquet."""
+    added_later: bool = False
+    """Drafted ``added_later``: only later headerless files have it (to confirm)."""
 
 
 @dataclass
@@ -323,4 +325,29 @@ def draft_table(
         )
     if not draft.primary_key and draft.columns:
         _suggest(draft, load_values)
+    _mark_added_later(draft, layout)
     return draft
+
+
+def _mark_added_later(draft: TableDraft, layout: TableLayout) -> None:
+    """Mark the columns only later headerless files have ``added_later``, when they are the
+    draft's last columns and no key column (what a contract allows); else only a note."""
+    later = {name.lower() for name in layout.added_later}
+    if not later:
+        return
+    tail = draft.columns[len(draft.columns) - len(later) :]
+    key = {k.lower() for k in draft.primary_key}
+    names = ", ".join(layout.added_later)
+    if {c.name.lower() for c in tail} != later or later & key:
+        draft.notes.append(
+            f"columns {names} are only in later files without a header, but not the last "
+            "columns of the draft (or a key): not drafted added_later"
+        )
+        return
+    for column in tail:
+        column.added_later = True
+        column.reason = f"{column.reason}; to decide: added_later (only later files have it)"
+    draft.undecided.append(
+        f"columns {names}: only later files (without a header) have them, so they are drafted "
+        "added_later: true (the source gained them; older records land null there): confirm"
+    )

@@ -61,6 +61,9 @@ class TableLayout:
     errors: list[str] = field(default_factory=list)
     """Problems that stop a contract being drafted for the table."""
     empty_files: list[str] = field(default_factory=list)
+    added_later: list[str] = field(default_factory=list)
+    """Without a header: the trailing columns only later files have (their field count never
+    falls from one file to the next): drafted ``added_later`` (a source appends a column)."""
 
 
 def all_match(values: pa.Array, pattern: str, allow_null: bool = False) -> bool:

@@ -3,10 +3,11 @@ changed.
 
 Kept as the user wrote it: names (renamed ``col_n`` too), descriptions, personal-data flags,
 rules, key, entity, history, settings, and any type that still holds every value seen.
-Changed: a column the files (or DDL) gained is added where it appears; a column no file and
-no DDL has any more is dropped; a column whose values no longer fit its type gets the
-drafted type (for Parquet and DDL columns: when the drafted type differs). Columns are
-matched by name, or by position when the files have no header and no DDL names them.
+Changed: a column the files (or DDL) gained is added where it appears (``added_later`` when
+only later headerless files have it, at the end); a column no file and no DDL has any more
+is dropped; a column whose values no longer fit its type gets the drafted type (for Parquet
+and DDL columns: when the drafted type differs). Columns are matched by name, or by position
+when the files have no header and no DDL names them.
 """
 
 from __future__ import annotations
@@ -51,6 +52,8 @@ def _new_entry(column: ColumnDraft) -> dict[str, Any]:
         entry["nullable"] = False
     if column.description:
         entry["description"] = column.description
+    if column.added_later:
+        entry["added_later"] = True
     return entry
 
 
