@@ -165,15 +165,15 @@ def versions(
     table: Table,
 ) -> dict[tuple[Any, ...], list[tuple[datetime, datetime, dict[str, Any]]]]:
     """Type 2 versions per key: a version per change from its commit time (the floor for the
-    key's first change) to the key's next change; same-time changes leave the last; a
-    delete starts no version."""
+    changes at the key's first commit time) to the key's next change; same-time changes
+    leave the last; a delete starts no version."""
     by_key: dict[tuple[Any, ...], list[Change]] = {}
     for _, _, change in sorted(table.delivered, key=_order):
         by_key.setdefault(tuple(change.values[k] for k in table.key), []).append(change)
     result = {}
     for key, changes in by_key.items():
-        starts = [FLOOR] + [c.at for c in changes[1:]]
-        ends = [c.at for c in changes[1:]] + [CEILING]
+        starts = [FLOOR if c.at == changes[0].at else c.at for c in changes]
+        ends = starts[1:] + [CEILING]
         kept = [
             (start, end, c.values)
             for c, start, end in zip(changes, starts, ends, strict=True)
