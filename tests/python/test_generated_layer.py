@@ -173,7 +173,7 @@ def versions(
     result = {}
     for key, changes in by_key.items():
         starts = [FLOOR if c.at == changes[0].at else c.at for c in changes]
-        ends = starts[1:] + [CEILING]
+        ends = [*starts[1:], CEILING]
         kept = [
             (start, end, c.values)
             for c, start, end in zip(changes, starts, ends, strict=True)
