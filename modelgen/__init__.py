@@ -9,7 +9,6 @@ give. Modules, one job each:
 
 - ``rules``: the rule vocabulary of a column (standardisations, checks, consequences).
 - ``spec``: a contract seen from the warehouse (columns, documents, key, names).
-- ``reserved_words``: the SQL words a column of the generated models cannot be named.
 - ``sql``: what the SQL of every model is made of, and the bronze model's SQL;
   ``sql_changes``: ``slv_<entity>__changes`` (the rules as SQL); ``sql_silver``: the other
   silver models.
@@ -21,6 +20,7 @@ give. Modules, one job each:
 - ``cli``: the ``dmsw models`` subcommand.
 
 Of the project it imports the contract model only: ``ingestion.contracts`` (the contracts and
-their loader) and ``ingestion.column_types`` (the type vocabulary).
+their loader), ``ingestion.column_types`` (the type vocabulary) and ``ingestion.identifiers``
+(the SQL reserved words).
 The format is documented in docs/contracts.md.
 """

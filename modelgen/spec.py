@@ -20,7 +20,7 @@ from typing import Any
 from ingestion.column_types import ColumnType, parse_type
 from ingestion.contracts import Column, TableContract
 from ingestion.errors import UserError
-from modelgen.reserved_words import RESERVED_WORDS
+from ingestion.identifiers import RESERVED_WORDS
 from modelgen.rules import DEFAULT_CODES, Check, ColumnRules, parse_check, parse_rules
 
 MODEL_NAME_PART = re.compile(r"^[a-z0-9]+(_[a-z0-9]+)*$")

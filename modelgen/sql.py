@@ -12,7 +12,7 @@ standardised expression per column, one boolean per check, one consequence per c
 
 from __future__ import annotations
 
-from modelgen.reserved_words import RESERVED_WORDS
+from ingestion.identifiers import RESERVED_WORDS
 from modelgen.rules import Scalar
 from modelgen.spec import EntitySpec, SilverColumn
 
