@@ -20,6 +20,7 @@ give. Modules, one job each:
 - ``cli``: the ``dmsw models`` subcommand.
 
 Of the project it imports the contract model only: ``ingestion.contracts`` (the contracts and
-their loader) and ``ingestion.column_types`` (the type vocabulary).
+their loader), ``ingestion.column_types`` (the type vocabulary) and ``ingestion.identifiers``
+(the SQL reserved words).
 The format is documented in docs/contracts.md.
 """

@@ -20,6 +20,7 @@ from typing import Any
 from ingestion.column_types import ColumnType, parse_type
 from ingestion.contracts import Column, TableContract
 from ingestion.errors import UserError
+from ingestion.identifiers import RESERVED_WORDS
 from modelgen.rules import DEFAULT_CODES, Check, ColumnRules, parse_check, parse_rules
 
 MODEL_NAME_PART = re.compile(r"^[a-z0-9]+(_[a-z0-9]+)*$")
@@ -281,8 +282,8 @@ def _field(item: Any, document: Column, origin: str, contract: TableContract) ->
 
 
 def _check_names(spec: EntitySpec) -> None:
-    """Codes are unique; warehouse names are unique, not reserved, and flag columns do not
-    collide with columns."""
+    """Codes are unique; warehouse names are unique, neither the generated models' own nor
+    SQL reserved words, and flag columns do not collide with columns."""
     codes = [check.code for _, check in spec.checks]
     duplicated = sorted({c for c in codes if codes.count(c) > 1})
     if duplicated:
@@ -307,6 +308,11 @@ def _check_names(spec: EntitySpec) -> None:
             raise UserError(
                 f"{spec.origin}: column {name!r} has a name the generated models use; "
                 "give it another (rename: ...)"
+            )
+        if name in RESERVED_WORDS:
+            raise UserError(
+                f"{spec.origin}: column {name!r} is a reserved word in SQL, which the "
+                "generated models cannot name bare; give it another name (rename: ...)"
             )
 
 

@@ -12,6 +12,14 @@ def _key_argument(spec: EntitySpec) -> str:
     return jinja_list(list(spec.key))
 
 
+SCHEMA_CHANGE = "('sync_all_columns' if target.type == 'duckdb' else 'append_new_columns')"
+"""The incremental silver tables follow their contract's columns: new ones are added and, on
+DuckDB, a changed type is altered too, so that a value of a widened type (``decimal(12,2)``
+to ``decimal(14,3)``) lands as it is rather than cast into the type the table was created
+with (``1.005`` would become ``1.01``). On Athena and Redshift, which alter few types, a type
+change needs a full refresh (docs/onboarding.md)."""
+
+
 def _unique_key(spec: EntitySpec) -> str:
     return f"'{spec.key[0]}'" if len(spec.key) == 1 else jinja_list(list(spec.key))
 
@@ -23,7 +31,7 @@ def latest(spec: EntitySpec) -> str:
     return (
         header(spec.origin) + "{{\n    config(\n        materialized='incremental',\n"
         f"        unique_key={_unique_key(spec)},\n"
-        "        on_schema_change='append_new_columns',\n"
+        f"        on_schema_change={SCHEMA_CHANGE},\n"
         '        post_hook="{{ delete_keys_absent_from_newer_full_load('
         f"ref('{changes}')) }}}}\",\n"
         "    )\n}}\n\n"
@@ -102,7 +110,7 @@ def history(spec: EntitySpec) -> str:
     return (
         header(spec.origin) + "{{\n    config(\n        materialized='incremental',\n"
         "        unique_key='version_key',\n"
-        "        on_schema_change='append_new_columns',\n"
+        f"        on_schema_change={SCHEMA_CHANGE},\n"
         f'        pre_hook="{{{{ delete_keys_in({key}, keys_with_landed_changes({changes}, '
         f'{key}, {latest})) }}}}",\n'
         "    )\n}}\n\n"

@@ -18,6 +18,7 @@ import pyarrow as pa
 
 from ingestion.column_types import parse_type
 from ingestion.dmsfiles import DmsFile
+from ingestion.identifiers import RESERVED_WORDS
 from ingestion.inference.csv_layout import detect_csv_layout
 from ingestion.inference.csvtypes import TypeChoice, choose_type, misfit
 from ingestion.inference.ddl import DdlTable
@@ -318,6 +319,11 @@ def draft_table(
     for column in draft.columns:
         if column.undecided:
             draft.undecided.append(f"column {column.name}: {column.reason}")
+        if column.name.lower() in RESERVED_WORDS:
+            draft.undecided.append(
+                f"column {column.name}: an SQL reserved word: add rename: with another name "
+                "(dmsw models generate refuses it as a column of the models)"
+            )
     if layout.generated_names:
         draft.undecided.append(
             f"column names col_1..col_{len(draft.columns)}: the files have no header; rename "

@@ -13,7 +13,7 @@
 
 {#- One row per version of each key from a change log holding every change (the
     slv_<entity>__changes models): a version starts at its change's commit time (the floor
-    for the key's first change) and ends where the key's next change starts, or at the
+    for the changes at the key's first commit time) and ends where the key's next change starts, or at the
     ceiling. Deletes start no version but end the one before. Several changes at the same
     commit time leave only the last. `full_loads` (optional; full_loads_begun): the table's
     later full loads (a reload, or new LOAD files after a truncate). A full load that does not
@@ -136,17 +136,53 @@
     ),
 
     {% endif -%}
+    firsts as (
+
+        -- the commit time of each key's first change
+        select
+            *,
+            min(
+                case
+                    when change_number = 1
+                        then coalesce(change_committed_at, {{ timestamp_floor() }})
+                end
+            ) over (partition by {{ partition }}) as first_committed_at
+        from {{ 'ended' if full_loads is not none else 'ordered' }}
+
+    ),
+
+    starts as (
+
+        -- a version starts at its change's commit time; the changes at the key's first
+        -- commit time (before any other) start at the floor, so that, as at any commit
+        -- time, only the last of them is left
+        select
+            *,
+            case
+                when change_number < coalesce(
+                    min(
+                        case
+                            when coalesce(change_committed_at, {{ timestamp_floor() }})
+                                <> first_committed_at
+                                then change_number
+                        end
+                    ) over (partition by {{ partition }}),
+                    change_number + 1
+                ) then {{ timestamp_floor() }}
+                else coalesce(change_committed_at, {{ timestamp_floor() }})
+            end as started_at
+        from firsts
+
+    ),
+
     bounded as (
 
         select
             *,
-            case
-                when change_number = 1 then {{ timestamp_floor() }}
-                else coalesce(change_committed_at, {{ timestamp_floor() }})
-            end as valid_from,
+            started_at as valid_from,
             {%- set next_start %}
             coalesce(
-                lead(coalesce(change_committed_at, {{ timestamp_floor() }})) over (
+                lead(started_at) over (
                     partition by {{ partition }} order by {{ change_order('asc') }}
                 ),
                 {{ timestamp_ceiling() }}
@@ -165,7 +201,7 @@
             {%- else %}
             changes_landed_at as last_landed_at
             {%- endif %}
-        from {{ 'ended' if full_loads is not none else 'ordered' }}
+        from starts
 
     ),
 

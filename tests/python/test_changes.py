@@ -240,6 +240,41 @@ def test_a_transaction_between_two_email_changes_points_to_the_middle_version(
     assert fact_customer_key == versions[1][0]
 
 
+def test_changes_at_a_keys_first_commit_time_leave_one_version(pipeline: Pipeline) -> None:
+    # changes with the same commit time leave only the last (docs/changes.md), the key's
+    # first ones too: a key inserted, updated, deleted and inserted again in one commit
+    # has one version, the last, from the floor; so has a full-load row updated by a
+    # change committed at its own time
+    pipeline.write(
+        "core_banking/customers/LOAD00000001.csv",
+        customers_csv([Change("I", 2, "load@x.cz", at(0), None)]),
+    )
+    pipeline.write(
+        cdc_name(1),
+        customers_csv(
+            [
+                Change("U", 2, "same-time@x.cz", at(0), 1),
+                Change("I", 1, "first@x.cz", at(1), 2),
+                Change("U", 1, "second@x.cz", at(1), 3),
+                Change("D", 1, "second@x.cz", at(1), 4),
+                Change("I", 1, "again@x.cz", at(1), 5),
+                Change("U", 1, "later@x.cz", at(2), 6),
+            ]
+        ),
+    )
+    build(pipeline)
+    versions = pipeline.query(
+        "select customer_id, version_number, email, valid_from, valid_to "
+        "from silver.slv_customers__history order by customer_id, version_number"
+    )
+    floor, ceiling = datetime(1900, 1, 1), datetime(9999, 12, 31)
+    assert versions == [
+        (1, 1, "again@x.cz", floor, at(2)),
+        (1, 2, "later@x.cz", at(2), ceiling),
+        (2, 1, "same-time@x.cz", floor, ceiling),
+    ]
+
+
 # -- property: any history, any batching, any delivery order ------------------------------
 
 

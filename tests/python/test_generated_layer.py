@@ -165,15 +165,15 @@ def versions(
     table: Table,
 ) -> dict[tuple[Any, ...], list[tuple[datetime, datetime, dict[str, Any]]]]:
     """Type 2 versions per key: a version per change from its commit time (the floor for the
-    key's first change) to the key's next change; same-time changes leave the last; a
-    delete starts no version."""
+    changes at the key's first commit time) to the key's next change; same-time changes
+    leave the last; a delete starts no version."""
     by_key: dict[tuple[Any, ...], list[Change]] = {}
     for _, _, change in sorted(table.delivered, key=_order):
         by_key.setdefault(tuple(change.values[k] for k in table.key), []).append(change)
     result = {}
     for key, changes in by_key.items():
-        starts = [FLOOR] + [c.at for c in changes[1:]]
-        ends = [c.at for c in changes[1:]] + [CEILING]
+        starts = [FLOOR if c.at == changes[0].at else c.at for c in changes]
+        ends = [*starts[1:], CEILING]
         kept = [
             (start, end, c.values)
             for c, start, end in zip(changes, starts, ends, strict=True)
@@ -532,3 +532,49 @@ def test_flags_are_counted_for_new_tables(
     assert counted[("people", "invalid_email")] == 0  # U2 fixed its email in round 2
     assert counted[("order_lines", "no_quantity")] == 0
     assert counted[("rates", "missing_rate")] == 0
+
+
+def test_a_wider_column_type_reaches_silver_on_an_incremental_build(
+    tmp_path: Path,
+) -> None:
+    """docs/onboarding.md: a column whose values do not fit is widened in the contract; the
+    files landed after it hold the wider values, and silver's incremental tables must carry
+    them exactly (not cast into the type they were created with: 1.005 into decimal(12,2)
+    would be 1.01), as a full refresh would."""
+    project = tmp_path / "project"
+    project.mkdir()
+    for name in COPIED:
+        source = PROJECT / name
+        if source.is_dir():
+            shutil.copytree(source, project / name)
+        else:
+            shutil.copy2(source, project / name)
+    shutil.copytree(PROJECT / "tests" / "generic", project / "tests" / "generic")
+    shutil.copytree(PROJECT / "contracts", project / "contracts")
+    contract = project / "contracts" / "stock" / "items.yml"
+    contract.parent.mkdir()
+    bare = "table: items\nhistory: true\nprimary_key: [item_id]\ncolumns:\n"
+    bare += "  - {name: item_id, type: bigint}\n  - {name: price, type: 'decimal(%s)'}\n"
+    pipeline = CopiedProject(tmp_path / "run", project=project)
+    dmsw = str(Path(DBT).with_name("dmsw"))
+    models = ["stg_landing__committed_runs", "source:stock+"]
+    price = "select price::varchar from silver.{} where item_id = 1"
+
+    contract.write_text(bare % "12,2")
+    assert pipeline.run(dmsw, "models", "generate").returncode == 0
+    pipeline.write("stock/items/LOAD00000001.csv", "1,117300.00\n")
+    pipeline.write("stock/items/20260301-090000000.csv", "U,1,2.50\n")
+    assert pipeline.land().rows_quarantined == 0
+    pipeline.dbt("run", "--select", *models, "--exclude", "slv_data_quality")
+    assert pipeline.query(price.format("slv_items")) == [("2.50",)]
+
+    contract.write_text(bare % "14,3")
+    assert pipeline.run(dmsw, "models", "generate").returncode == 0
+    pipeline.write("stock/items/20260302-090000000.csv", "U,1,1.005\n")
+    assert pipeline.land().rows_quarantined == 0
+    pipeline.dbt("run", "--select", *models, "--exclude", "slv_data_quality")  # incremental
+    for relation in ("slv_items", "slv_items__latest"):
+        assert pipeline.query(price.format(relation)) == [("1.005",)], relation
+    # without commit timestamps the history keeps the last version only (docs/changes.md)
+    history = "select price::varchar from silver.slv_items__history"
+    assert pipeline.query(history) == [("1.005",)]

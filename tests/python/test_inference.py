@@ -283,6 +283,20 @@ def test_header_names_that_are_not_identifiers_stop_that_table_only(
     assert not (out / "s" / "bad.yml").exists() and (out / "s" / "good.yml").exists()
 
 
+def test_header_names_that_are_sql_reserved_words_are_to_decide(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # a source table with columns `order` and `group`: the contract needs a rename for them
+    # (dmsw models generate refuses them), so the draft lists them to decide
+    root, out = tmp_path / "dms", tmp_path / "c"
+    write(root, "s/t/LOAD00000001.csv", csv_text([["id", "order", "group"], ["1", "5", "a"]]))
+    printed = _infer(capsys, root, out)
+    for name in ("order", "group"):
+        line = f"column {name}: an SQL reserved word: add rename: with another name"
+        assert f"to decide: {line}" in printed
+        assert line in (out / "s" / "t.yml").read_text()
+
+
 def test_usage_errors_are_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, printed = run(capsys, "contracts", "infer", "--out", str(tmp_path))
     assert code == 2 and "give --source" in printed

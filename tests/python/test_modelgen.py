@@ -324,6 +324,13 @@ def test_a_composite_key_and_history(tmp_path: Path) -> None:
             "the seed has no column code",
         ),
         (BARE + "  - {name: change_id, type: varchar}\n", "name the generated models use"),
+        # SQL reserved words: the silver models name columns bare, so they fail to parse
+        (BARE + "  - {name: order, type: bigint}\n", "column 'order' is a reserved word"),
+        (BARE + "  - {name: Qualify, type: varchar}\n", "column 'qualify' is a reserved word"),
+        (
+            BARE + "  - {name: d, type: varchar, document: {fields: [{name: group}]}}\n",
+            "column 'group' is a reserved word",
+        ),
         (
             BARE + "  - {name: c, type: varchar, rules: [not_null]}\n"
             "  - {name: d, type: varchar, rules: [{not_null: true, code: missing_c}]}\n",
@@ -353,6 +360,23 @@ def test_bad_contracts_are_clear_errors(tmp_path: Path, contract: str, message: 
     with pytest.raises(UserError, match=message) as caught:
         plan(project, project / "contracts")
     assert str(caught.value).startswith("contracts/shop/orders.yml: ")
+
+
+def test_a_reserved_source_name_renamed_is_quoted_in_bronze_only(tmp_path: Path) -> None:
+    # a source table with columns named `order` and `pivot` (DuckDB reserves both); the
+    # contract renames them: bronze reads the source names quoted, silver uses the new names
+    contract = BARE + (
+        "  - {name: order, type: bigint, rename: order_no}\n"
+        "  - {name: pivot, type: varchar, rename: pivot_point}\n"
+    )
+    project = _project(tmp_path, contract)
+    planned = plan(project, project / "contracts")
+    bronze = planned.files[Path("models/bronze/shop/stg_shop__orders.sql")]
+    assert '"order" as order_no,' in bronze
+    assert '"pivot" as pivot_point,' in bronze
+    for path, text in planned.files.items():
+        if path.suffix == ".sql" and path.parts[1] == "silver":
+            assert not re.search(r"\b(order|pivot)\b,", text), path
 
 
 def test_a_document_column_becomes_typed_fields(tmp_path: Path) -> None:

@@ -4,7 +4,7 @@
     config(
         materialized='incremental',
         unique_key='version_key',
-        on_schema_change='append_new_columns',
+        on_schema_change=('sync_all_columns' if target.type == 'duckdb' else 'append_new_columns'),
         pre_hook="{{ delete_keys_in(['account_id'], keys_with_landed_changes(ref('slv_accounts__changes'), ['account_id'], ref('slv_accounts__latest'))) }}",
     )
 }}

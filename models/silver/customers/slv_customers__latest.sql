@@ -4,7 +4,7 @@
     config(
         materialized='incremental',
         unique_key='customer_id',
-        on_schema_change='append_new_columns',
+        on_schema_change=('sync_all_columns' if target.type == 'duckdb' else 'append_new_columns'),
         post_hook="{{ delete_keys_absent_from_newer_full_load(ref('slv_customers__changes')) }}",
     )
 }}
