@@ -69,6 +69,11 @@ class SilverColumn:
         """The bronze column with a typed field's text as written (to flag what does not parse)."""
         return f"{self.name}_text" if self.is_field and not self.type.is_text else None
 
+    @property
+    def is_date_value(self) -> bool:
+        """A timestamp field whose path ends at MongoDB extended JSON's ``$date``."""
+        return self.is_field and self.type.name == "timestamp" and self.path[-1] == "$date"
+
 
 @dataclass(frozen=True)
 class DocumentSpec:

@@ -86,9 +86,11 @@ def cte(name: str, body: str) -> str:
 
 
 def _field_cast(column: SilverColumn) -> str:
-    """A typed document field from its extracted text (exact: no rounding, null otherwise)."""
+    """A typed document field from its extracted text (exact: no rounding, null otherwise);
+    a timestamp whose path ends at MongoDB's ``$date`` also reads epoch milliseconds."""
     assert column.text_column is not None
-    return f"{{{{ json_field_value('{column.text_column}', '{column.type}') }}}}"
+    date = ", date_value=true" if column.is_date_value else ""
+    return f"{{{{ json_field_value('{column.text_column}', '{column.type}'{date}) }}}}"
 
 
 def bronze(spec: EntitySpec) -> str:
@@ -102,8 +104,11 @@ def bronze(spec: EntitySpec) -> str:
     ctes = [cte("committed_runs", committed), cte("source", source)]
     previous = "source"
     for document in spec.documents:
+        # a typed field keeps an object or an array as its JSON text (true): read as an
+        # extended-JSON wrapper, or flagged
         fields = ",\n".join(
-            f"{INDENT * 2}['{f.text_column or f.name}', {jinja_list(list(f.path))}]"
+            f"{INDENT * 2}['{f.text_column or f.name}', {jinja_list(list(f.path))}"
+            + (", true]" if f.text_column else "]")
             for f in document.fields
         )
         call = (

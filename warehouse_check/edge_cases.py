@@ -7,8 +7,9 @@ microseconds, change sequence; DocumentDB rows as _id and the document's JSON te
 - commit timestamps in the same millisecond (only the microseconds order them), timestamps at
   .999999 (rounding to milliseconds would carry into the next second);
 - event documents whose dates are not ISO timestamps but begin like one, an impossible date,
-  offsets, a space instead of 'T', more than three fractional digits; an extended-JSON number
-  (an object); a document that is a JSON array; JSON null fields.
+  offsets, a space instead of 'T', more than three fractional digits; MongoDB extended-JSON
+  numbers and epoch-millisecond dates (objects that are read), an array and an object where
+  a typed field is expected (flagged); a document that is a JSON array; JSON null fields.
 
 Two files per table: one delivered with the first batch, one with the second (an update of
 first-batch keys, so the incremental run must replace rows). With the second batch, the
@@ -173,6 +174,13 @@ _DOCUMENTS: list[tuple[str, object]] = [
     ("edge000000000000000000a7", '{"transaction_id": 9200001, "channel": "pos"'),  # cut off
     ("edge000000000000000000a8", {"transaction_id": TRANSACTION, "occurred_at": None,
      "risk": {"score": "0.25"}, "geo": {"country": " cz ", "city": None}}),
+    ("edge000000000000000000a9", {"transaction_id": {"$numberInt": str(TRANSACTION)},
+     "occurred_at": {"$date": {"$numberLong": "-4830336000000"}},  # before 1970
+     "risk": {"score": {"$numberDecimal": "0.5"}}}),
+    ("edge000000000000000000b0", {"transaction_id": [TRANSACTION],  # an array: flagged
+     "occurred_at": {"$date": 1588261200000}, "risk": {"score": {"$numberDouble": "0.25"}}}),
+    ("edge000000000000000000b1", {"transaction_id": {"x": 1}, "occurred_at": {"$date": ["x"]},
+     "risk": {"score": [0.1]}}),  # objects and arrays that are not values: flagged
 ]  # fmt: skip
 
 
@@ -186,8 +194,8 @@ def _events(second: bool) -> str:
         if second:  # the first event is updated: its channel changes
             text = json.dumps({"transaction_id": TRANSACTION, "channel": "branch",
                                "occurred_at": {"$date": "2026-03-02T23:58:30.100Z"}})  # fmt: skip
-        stamp = f"2026-03-0{5 if second else 2} 23:58:4{n}.00000{n}"
-        writer.writerow(["U" if second else "I", stamp, event_id, text, f"2026030{n}{n:030d}"])
+        stamp = f"2026-03-0{5 if second else 2} 23:58:{40 + n}.{n:06d}"
+        writer.writerow(["U" if second else "I", stamp, event_id, text, f"{20260300 + n}{n:030d}"])
     return out.getvalue()
 
 

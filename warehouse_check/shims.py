@@ -42,6 +42,14 @@ _TRINO = [
         else json_extract_string(cast(j as json), p)
     end
     """,
+    # json_extract(json, path): the JSON value at the path (JSON null as JSON); SQL null for a
+    # missing path
+    "trino_json_extract(j, p) as json_extract(cast(j as json), p)",
+    # is_json_scalar(json): true for a number, a string, true, false or null; false for an
+    # object or an array
+    "trino_is_json_scalar(j) as json_type(cast(j as json)) not in ('OBJECT', 'ARRAY')",
+    # json_format(json): the JSON text, without spaces
+    "trino_json_format(j) as cast(cast(j as json) as varchar)",
     # json_parse(text): the JSON value; an error for text that is not JSON
     "trino_json_parse(s) as json(s)",
     # from_iso8601_timestamp(text): timestamp(3) with time zone. Trino's parser needs the 'T'

@@ -34,7 +34,8 @@ def _keep(name: str) -> Callable[[list[exp.Expr]], exp.Expr]:
     return build
 
 
-_TRINO_KEEP = ["JSON_EXTRACT_SCALAR", "JSON_PARSE", "FROM_ISO8601_TIMESTAMP"]
+_TRINO_KEEP = ["JSON_EXTRACT_SCALAR", "JSON_EXTRACT", "IS_JSON_SCALAR", "JSON_FORMAT"]
+_TRINO_KEEP += ["JSON_PARSE", "FROM_ISO8601_TIMESTAMP"]
 _TRINO_KEEP += ["FROM_UNIXTIME_NANOS", "TO_MILLISECONDS", "FROM_ISO8601_TIMESTAMP_NANOS"]
 _REDSHIFT_KEEP = ["JSON_EXTRACT_PATH_TEXT", "IS_VALID_JSON", "CONVERT_TIMEZONE"]
 
@@ -147,7 +148,11 @@ def _function(node: exp.Anonymous, dialect: Dialect) -> exp.Expr:
     if dialect == "athena":
         if name == "JSON_EXTRACT_SCALAR" and len(args) == 2:
             return _shim("trino_json_extract_scalar", args[0], _trino_path(args[1]))
+        if name == "JSON_EXTRACT" and len(args) == 2:
+            return _shim("trino_json_extract", args[0], _trino_path(args[1]))
         simple = {
+            "IS_JSON_SCALAR": "trino_is_json_scalar",
+            "JSON_FORMAT": "trino_json_format",
             "JSON_PARSE": "trino_json_parse",
             "FROM_ISO8601_TIMESTAMP": "trino_from_iso8601_timestamp",
             "FROM_UNIXTIME_NANOS": "trino_from_unixtime_nanos",
@@ -180,7 +185,7 @@ def _duckdb_path(keys: list[str]) -> exp.Expr:
 
 def _trino_path(node: exp.Expr) -> exp.Expr:
     """A Trino JSON path of object keys ($["a"]["b"] or $.a.b) as a DuckDB path."""
-    text = _literal_text(node, "a json_extract_scalar path")
+    text = _literal_text(node, "a json_extract(_scalar) path")
     if not text.startswith("$"):
         raise TranslationError(f"JSON path {text!r} is not emulated")
     keys: list[str] = []

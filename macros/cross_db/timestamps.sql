@@ -124,3 +124,27 @@
 {% macro timestamp_literal(moment) -%}
     cast('{{ moment.strftime("%Y-%m-%d %H:%M:%S.%f") }}' as {{ timestamp_type() }})
 {%- endmacro %}
+
+
+{#- A timestamp of the warehouse's timestamp type from a bigint of milliseconds since
+    1970-01-01 00:00:00 UTC (negative before), exactly (integers only, no double). -#}
+{% macro timestamp_from_epoch_millis(millis) -%}
+    {{ return(adapter.dispatch('timestamp_from_epoch_millis')(millis)) }}
+{%- endmacro %}
+
+{% macro default__timestamp_from_epoch_millis(millis) -%}
+    cast(from_unixtime_nanos(cast({{ millis }} as decimal(38, 0)) * 1000000)
+        as {{ timestamp_type() }})
+{%- endmacro %}
+
+{% macro duckdb__timestamp_from_epoch_millis(millis) -%}
+    make_timestamp({{ millis }} * 1000)
+{%- endmacro %}
+
+{#- whole days and the remaining milliseconds (integer division and remainder, both toward
+    zero: their sum is exact; each factor fits an integer) -#}
+{% macro redshift__timestamp_from_epoch_millis(millis) -%}
+    (cast('1970-01-01 00:00:00' as timestamp)
+        + ({{ millis }} / 86400000) * interval '1 day'
+        + ({{ millis }} % 86400000) * interval '1 millisecond')
+{%- endmacro %}

@@ -11,6 +11,7 @@ import json
 import shutil
 import sys
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -204,6 +205,116 @@ def test_a_root_with_only_events_parses_documents_exactly(pipeline: Pipeline) ->
         "where event_id in ('d', 'e', 'f') order by event_id"
     ) == [("TX-9",), ("12.7",), ("0x1F",)]
     assert _count(pipeline, "gold.fact_transactions") == 0
+
+
+# MongoDB extended JSON (docs/contracts.md): the number wrappers, and a $date in
+# milliseconds since the epoch (canonical {"$numberLong": ...}, or a bare integer)
+EXTENDED = [
+    ("m", '{"transaction_id": {"$numberLong": "1000234"}, "risk": {"score": '
+          '{"$numberDouble": "0.25"}}, '
+          '"occurred_at": {"$date": {"$numberLong": "-4830336000000"}}}'),
+    ("n", '{"transaction_id": {"$numberInt": "7"}, "risk": {"score": {"$numberDecimal": "0.5"}}, '
+          '"occurred_at": {"$date": 1588261200000}}'),
+    # an array, an unrelated object: not values, flagged
+    ("o", '{"transaction_id": [1000234], "channel": "web", "risk": {"score": {"x": 1}}}'),
+    ("p", '{"transaction_id": {"x": 1}, "occurred_at": {"$date": ["2026-03-14"]}}'),
+    # a wrapper's string is parsed as any text: not an integer, out of range
+    ("q", '{"transaction_id": {"$numberDouble": "12.7"}, "risk": {"score": '
+          '{"$numberDecimal": "1.5"}}}'),
+    # not a wrapper: two keys, a number instead of a string; a $date beyond 9999
+    ("r", '{"transaction_id": {"$numberLong": "5", "$numberInt": "5"}, '
+          '"occurred_at": {"$date": {"$numberLong": "253402300800000"}}}'),
+    ("s", '{"transaction_id": {"$numberLong": 5}, "occurred_at": {"$date": 1.5e12}}'),
+    # as before: a number, a numeric string, an ISO $date; the last millisecond of 9999
+    ("t", '{"transaction_id": 1000235, "occurred_at": {"$date": "2026-03-14T09:21:07.512Z"}, '
+          '"risk": {"score": "0.07"}}'),
+    ("u", '{"transaction_id": "1000236", "occurred_at": {"$date": 253402300799999}}'),
+    # a string holding a wrapper's JSON text reads as the wrapper (Redshift cannot tell them
+    # apart, so no engine does)
+    ("v", '{"transaction_id": "{\\"$numberLong\\": \\"8\\"}"}'),
+]  # fmt: skip
+
+
+def test_a_root_with_only_events_reads_extended_json_and_flags_objects(
+    pipeline: Pipeline,
+) -> None:
+    """A typed document field reads MongoDB's extended-JSON wrappers ($numberLong, $numberInt,
+    $numberDouble, $numberDecimal; a $date in epoch milliseconds), exactly; any other object
+    or array in a typed field is null and flagged, its JSON text kept in bronze."""
+    lines = ["Op,dms_commit_ts,_id,_doc,dms_change_seq"]
+    lines += [f"I,2026-03-01 08:00:00.000000,{key},{_csv_field(doc)}," for key, doc in EXTENDED]
+    pipeline.write("events/transaction_events/LOAD00000001.csv", "\n".join(lines) + "\n")
+    run_like_make_run(pipeline)
+    epoch = datetime(1970, 1, 1)
+    before_1970 = epoch + timedelta(milliseconds=-4830336000000)
+    in_2020 = epoch + timedelta(milliseconds=1588261200000)
+    assert (before_1970, in_2020) == (datetime(1816, 12, 7, 8), datetime(2020, 4, 30, 15, 40))
+    last = datetime(9999, 12, 31, 23, 59, 59, 999000)
+    assert pipeline.query(
+        "select event_id, transaction_id, channel, occurred_at, risk_score, quality_issues "
+        "from silver.slv_transaction_events order by event_id"
+    ) == [
+        ("m", 1000234, None, before_1970, 0.25, None),
+        ("n", 7, None, in_2020, 0.5, None),
+        ("o", None, "web", None, None,
+         "invalid_transaction_id,missing_transaction_id,invalid_risk_score"),
+        ("p", None, None, None, None,
+         "invalid_transaction_id,missing_transaction_id,invalid_occurred_at"),
+        ("q", None, None, None, None,
+         "invalid_transaction_id,missing_transaction_id,out_of_range_risk_score"),
+        ("r", None, None, None, None,
+         "invalid_transaction_id,missing_transaction_id,invalid_occurred_at"),
+        ("s", None, None, None, None,
+         "invalid_transaction_id,missing_transaction_id,invalid_occurred_at"),
+        ("t", 1000235, None, datetime(2026, 3, 14, 9, 21, 7, 512000), 0.07, None),
+        ("u", 1000236, None, last, None, None),
+        ("v", 8, None, None, None, None),
+    ]  # fmt: skip
+    # the text as written stays in bronze; an object or an array as its JSON text
+    texts = pipeline.query(
+        "select event_id, transaction_id_text, occurred_at_text, risk_score_text "
+        "from bronze.stg_events__transaction_events where event_id in ('m', 'o', 'p') "
+        "order by event_id"
+    )
+    assert texts == [
+        ("m", '{"$numberLong":"1000234"}', '{"$numberLong":"-4830336000000"}',
+         '{"$numberDouble":"0.25"}'),
+        ("o", "[1000234]", None, '{"x":1}'),
+        ("p", '{"x":1}', '["2026-03-14"]', None),
+    ]  # fmt: skip
+    assert _count(pipeline, "silver.slv_transaction_events__rejects") == 0
+
+
+# (text as bronze holds it, decimal(6,2), integer, smallint, double): exact or null
+WRAPPED_NUMBERS = [
+    ('{"$numberDecimal":"1.50"}', "1.50", None, None, "1.5"),
+    ('{"$numberDecimal":"1.005"}', None, None, None, "1.005"),  # a third decimal: not rounded
+    ('{"$numberDecimal":"-12"}', "-12.00", "-12", "-12", "-12.0"),
+    ('{ "$numberInt" : "70000" }', None, "70000", None, "70000.0"),  # spaces; > smallint, (6,2)
+    ('{"$numberDouble":"1e3"}', None, None, None, "1000.0"),
+    ('{"$numberDouble":"NaN"}', None, None, None, None),
+    ('{"$numberLong":""}', None, None, None, None),
+    ('{"$numberlong":"5"}', None, None, None, None),  # keys are case-sensitive
+    ('{"$numberLong":"5","x":1}', None, None, None, None),
+    ('["5"]', None, None, None, None),
+    ("2.5", "2.50", None, None, "2.5"),  # unchanged: plain text
+]  # fmt: skip
+
+
+def test_json_field_value_reads_wrapped_numbers_exactly_into_every_number_type(
+    pipeline: Pipeline,
+) -> None:
+    """The wrappers into decimal, integer, smallint and double: the string inside is parsed as
+    any field's text (a decimal keeps at most its scale, never rounded)."""
+    values = ", ".join("('" + text.replace("'", "''") + "')" for text, *_ in WRAPPED_NUMBERS)
+    rows = pipeline.show(
+        "select t, cast({{ json_field_value('t', 'decimal(6,2)') }} as varchar) as d,"
+        " cast({{ json_field_value('t', 'integer') }} as varchar) as i,"
+        " cast({{ json_field_value('t', 'smallint') }} as varchar) as s,"
+        " cast({{ json_field_value('t', 'double') }} as varchar) as f"
+        f" from (values {values}) as v(t)"
+    )
+    assert sorted((r["t"], r["d"], r["i"], r["s"], r["f"]) for r in rows) == sorted(WRAPPED_NUMBERS)
 
 
 def test_the_project_uses_no_dbt_test_that_needs_rows(root: Path) -> None:

@@ -384,11 +384,20 @@ def test_a_document_column_becomes_typed_fields(tmp_path: Path) -> None:
         "  - name: _doc\n    type: varchar\n    rename: document\n    document:\n"
         "      fields:\n        - {name: amount, path: payment.amount, type: 'decimal(10,2)'}\n"
         "        - {name: kind, rules: [trim, lower]}\n"
+        "        - {name: paid_at, path: paid.$date, type: timestamp}\n"
+        "        - {name: due_at, path: due, type: timestamp}\n"
     )
     planned = plan(p := _project(tmp_path, contract), p / "contracts")
     bronze = planned.files[Path("models/bronze/shop/stg_shop__orders.sql")]
-    assert "['amount_text', ['payment', 'amount']]," in bronze
+    # a typed field keeps an object or an array as its JSON text (true); a text field does not
+    assert "['amount_text', ['payment', 'amount'], true]," in bronze
+    assert "['kind', ['kind']]," in bronze
     assert "{{ json_field_value('amount_text', 'decimal(10,2)') }} as amount," in bronze
+    # epoch milliseconds are read only where the path ends at MongoDB's $date
+    assert (
+        "{{ json_field_value('paid_at_text', 'timestamp', date_value=true) }} as paid_at," in bronze
+    )
+    assert "{{ json_field_value('due_at_text', 'timestamp') }} as due_at," in bronze
     assert "_doc as document," in bronze and "{{ json_is_valid('_doc') }} as is_valid_document" in (
         bronze
     )

@@ -17,6 +17,7 @@ import json
 import os
 import re
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
@@ -125,6 +126,9 @@ def test_the_edge_cases_reached_gold(proof: Proof) -> None:
     assert address > 256  # would not fit Redshift's plain varchar
     assert same_ms == 3  # two changes in one millisecond, one later
     assert dates[1][1] is None and dates[2][1] is None  # 'Zjunk' and Feb 30: null, no error
+    # extended JSON: epoch milliseconds before 1970 ($numberLong) and after (a bare integer)
+    assert [d for _, d in dates[8:]] == [datetime(1816, 12, 7, 8), datetime(2020, 4, 30, 15, 40),
+                                         None]  # fmt: skip
 
 
 def _account_records(proof: Proof, batch: list[Path]) -> list[tuple[str, str, int, str, int]]:

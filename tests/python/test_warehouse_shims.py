@@ -5,7 +5,7 @@ it, and the static capability checks. Pure DuckDB and sqlglot: no dbt, no AWS.""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -67,6 +67,35 @@ def test_trino_json_parse_fails_on_invalid_json_and_try_makes_it_null() -> None:
     assert one("athena", """select try(json_parse('[1, 2]')) is not null""") is True
     with pytest.raises(duckdb.Error):
         run("athena", """select json_parse('{"a": 1')""")
+
+
+@pytest.mark.parametrize(
+    ("document", "path", "expected"),
+    [
+        ('{"a": {"b": "x"}}', '$["a"]', '{"b":"x"}'),
+        ('{"a": [1, 2]}', '$["a"]', "[1,2]"),
+        ('{"a": {"$numberLong": "99"}}', '$["a"]', '{"$numberLong":"99"}'),
+        ('{"a": 1}', '$["a"]', None),  # a scalar: json_extract_scalar reads it
+        ('{"a": "x"}', '$["a"]', None),
+        ('{"a": null}', '$["a"]', None),
+        ('{"a": 1}', '$["missing"]', None),
+    ],
+)  # fmt: skip
+def test_trino_json_extract_is_json_scalar_and_json_format(
+    document: str, path: str, expected: str | None
+) -> None:
+    """default__json_extract_text with keep_json: an object or an array as its JSON text."""
+    value = f"json_extract(json_parse('{document}'), '{path}')"
+    assert one("athena", f"select case when not is_json_scalar({value}) "
+               f"then json_format({value}) end") == expected  # fmt: skip
+
+
+def test_trino_is_json_scalar_and_json_format_as_documented() -> None:
+    assert run(
+        "athena",
+        "select is_json_scalar(json_parse('1')), is_json_scalar(json_parse('[1, 2, 3]')),"
+        " json_format(json_parse('[1, 2, 3]')), json_format(json_parse('\"a\"'))",
+    )[0] == (True, False, "[1,2,3]", '"a"')
 
 
 @pytest.mark.parametrize(
@@ -152,6 +181,29 @@ def test_redshift_json_extract_path_text_as_documented() -> None:
     assert one("redshift", f"select json_extract_path_text('{broken}', 'f4', 'f6', true)") is None
     with pytest.raises(duckdb.Error, match="invalid JSON"):
         run("redshift", f"select json_extract_path_text('{broken}', 'f4', 'f6')")
+
+
+def test_redshift_json_extract_path_text_keeps_an_extended_json_number_as_text() -> None:
+    doc = '{"n": {"$numberLong": "99"}, "d": {"$date": 1588261200000}}'
+    assert one("redshift", f"select json_extract_path_text('{doc}', 'n', true)") == (
+        '{"$numberLong":"99"}'
+    )
+    assert one("redshift", f"select json_extract_path_text('{doc}', 'd', '$date', true)") == (
+        "1588261200000"
+    )
+
+
+@pytest.mark.parametrize("millis", [-4830336000000, -1, 0, 1588261200000, 253402300799999])
+def test_redshift_epoch_milliseconds_as_a_timestamp_exactly(millis: int) -> None:
+    """redshift__timestamp_from_epoch_millis: whole days and the remaining milliseconds,
+    both toward zero (Redshift divides integers as integers)."""
+    expected = datetime(1970, 1, 1) + timedelta(milliseconds=millis)
+    value = f"cast({millis} as bigint)"
+    sql = (
+        f"select cast('1970-01-01 00:00:00' as timestamp) + ({value} / 86400000)"
+        f" * interval '1 day' + ({value} % 86400000) * interval '1 millisecond'"
+    )
+    assert one("redshift", sql) == expected
 
 
 def test_redshift_varchar_holds_bytes_and_a_plain_varchar_256() -> None:

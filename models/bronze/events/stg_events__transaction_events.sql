@@ -16,16 +16,16 @@ source as (
 document_fields as (
 
     {{ json_fields_select('source', '_doc', [
-        ['transaction_id_text', ['transaction_id']],
+        ['transaction_id_text', ['transaction_id'], true],
         ['event_type', ['event_type']],
         ['channel', ['channel']],
-        ['occurred_at_text', ['occurred_at', '$date']],
+        ['occurred_at_text', ['occurred_at', '$date'], true],
         ['device_os', ['device', 'os']],
         ['device_app_version', ['device', 'app_version']],
         ['device_ip', ['device', 'ip']],
         ['geo_country', ['geo', 'country']],
         ['geo_city', ['geo', 'city']],
-        ['risk_score_text', ['risk', 'score']],
+        ['risk_score_text', ['risk', 'score'], true],
     ]) }}
 
 ),
@@ -41,7 +41,7 @@ renamed as (
         transaction_id_text,
         event_type,
         channel,
-        {{ json_field_value('occurred_at_text', 'timestamp') }} as occurred_at,
+        {{ json_field_value('occurred_at_text', 'timestamp', date_value=true) }} as occurred_at,
         occurred_at_text,
         device_os,
         device_app_version,
