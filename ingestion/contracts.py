@@ -159,6 +159,12 @@ TABLE_KEYS = {
 COLUMN_KEYS = {
     "name", "type", "nullable", "description", "pii", "rules", "rename", "document", "added_later",
 }  # fmt: skip
+RAW_METADATA_COLUMNS = {
+    "_dms_op", "_dms_commit_ts", "_dms_change_seq", "_dms_file", "_dms_file_order", "_dms_row",
+    "_landing_run_id", "_landed_at", "_load_generation",
+}  # fmt: skip
+"""The raw zone's own columns (``schemas``: DMS change metadata and lineage): a source column
+cannot take one of these names (case-insensitive), or the raw file would hold it twice."""
 
 
 def _flag(value: object, what: str, default: bool) -> bool:
@@ -181,6 +187,12 @@ def _load_column(item: object, origin: str, primary_key: tuple[str, ...]) -> Col
     if not isinstance(item, dict) or "name" not in item or "type" not in item:
         raise UserError(f"{origin}: each column needs a name and a type, got {item!r}")
     name = check_identifier(str(item["name"]), f"{origin}: column")
+    if name.lower() in RAW_METADATA_COLUMNS:
+        raise UserError(
+            f"{origin}: column {name}: the raw zone uses this name for its own metadata "
+            "(rename: cannot help: landing writes the source name); rename the column in the "
+            "DMS task (a transformation rule with rule-action rename) and in the contract"
+        )
     unknown = set(item) - COLUMN_KEYS
     if unknown:
         raise UserError(

@@ -174,3 +174,24 @@ def test_a_column_may_be_renamed_and_carry_a_document_for_modelgen(tmp_path: Pat
         )
         with pytest.raises(UserError, match=message):
             load_contracts(root)
+
+
+@pytest.mark.parametrize("name", ["_dms_file", "_DMS_OP", "_landed_at", "_load_generation"])
+def test_a_column_named_like_the_raw_zones_metadata_is_refused(tmp_path: Path, name: str) -> None:
+    """A source column named like a raw-zone metadata column (a source table may have one)
+    would be written twice into the raw Parquet file: refused at start, saying what to do."""
+    root = _write(
+        tmp_path,
+        f"table: t\nprimary_key: [id]\ncolumns:\n  - {{name: id, type: bigint}}\n"
+        f"  - {{name: {name}, type: varchar}}\n",
+    )
+    with pytest.raises(UserError, match=rf"column {name}: .*raw zone.*DMS task") as error:
+        load_contracts(root)
+    assert "\n" not in str(error.value)
+
+
+def test_the_refused_metadata_names_are_the_raw_zones() -> None:
+    from ingestion.contracts import RAW_METADATA_COLUMNS
+    from ingestion.schemas import LINEAGE_FIELDS, TRAILER_FIELDS
+
+    assert {f.name for f in LINEAGE_FIELDS + TRAILER_FIELDS} == RAW_METADATA_COLUMNS
