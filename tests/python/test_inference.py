@@ -283,6 +283,37 @@ def test_header_names_that_are_not_identifiers_stop_that_table_only(
     assert not (out / "s" / "bad.yml").exists() and (out / "s" / "good.yml").exists()
 
 
+LETTERS = "letters, digits, _"
+
+
+@pytest.mark.parametrize("name", ["2fa_enabled", "größe", "prénom"])
+def test_a_header_with_a_leading_digit_or_a_non_ascii_name_is_a_header(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str
+) -> None:
+    """Sources allow such names (quoted in SQL). The header must not be drafted as a data
+    record (it would land as a row): the table is not drafted, saying why and what to do."""
+    root, out = tmp_path / "dms", tmp_path / "c"
+    write(root, "s/t/LOAD00000001.csv", csv_text([["id", name], ["1", "x"], ["2", "y"]]))
+    printed = _infer(capsys, root, out)
+    assert (
+        f"s.t: NOT DRAFTED: column names that are not plain identifiers ({LETTERS}): ['{name}']"
+        in printed
+    )
+    assert "transformation rule" in printed
+    assert not (out / "s" / "t.yml").exists()
+
+
+def test_a_first_record_of_numbers_with_leading_digits_stays_data(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Names may start with a digit, but a record without letters is not a header."""
+    root, out = tmp_path / "dms", tmp_path / "c"
+    write(root, "s/t/LOAD00000001.csv", csv_text([["007", "2024-01-01"], ["12", "2024-01-02"]]))
+    _infer(capsys, root, out)
+    assert load_contracts(out)[("s", "t")].column_names == ("col_1", "col_2")
+    assert settings_of(out, "s").add_column_name is False
+
+
 def test_usage_errors_are_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, printed = run(capsys, "contracts", "infer", "--out", str(tmp_path))
     assert code == 2 and "give --source" in printed
