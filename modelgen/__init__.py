@@ -11,7 +11,7 @@ give. Modules, one job each:
 - ``spec``: a contract seen from the warehouse (columns, documents, key, names).
 - ``sql``: what the SQL of every model is made of, and the bronze model's SQL;
   ``sql_changes``: ``slv_<entity>__changes`` (the rules as SQL); ``sql_silver``: the other
-  silver models.
+  silver models; ``sql_words``: the reserved words of DuckDB, Athena and Redshift.
 - ``properties``: the silver models' YAML (descriptions, tests) and the shared helpers;
   ``properties_bronze``: the sources and bronze models' YAML; ``column_tests``: the data
   tests of a column's rules; ``docs_blocks``: the docs blocks of the columns.

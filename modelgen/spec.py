@@ -21,6 +21,7 @@ from ingestion.column_types import ColumnType, parse_type
 from ingestion.contracts import Column, TableContract
 from ingestion.errors import UserError
 from modelgen.rules import DEFAULT_CODES, Check, ColumnRules, parse_check, parse_rules
+from modelgen.sql_words import RESERVED_WORDS
 
 MODEL_NAME_PART = re.compile(r"^[a-z0-9]+(_[a-z0-9]+)*$")
 DOCUMENT_KEYS = {"fields", "invalid"}
@@ -307,6 +308,12 @@ def _check_names(spec: EntitySpec) -> None:
             raise UserError(
                 f"{spec.origin}: column {name!r} has a name the generated models use; "
                 "give it another (rename: ...)"
+            )
+        if name in RESERVED_WORDS:
+            raise UserError(
+                f"{spec.origin}: column {name!r} is a reserved word in SQL (DuckDB, Athena or "
+                "Redshift) and the generated models use column names unquoted; give it another "
+                f"name, e.g. rename: {name}_value (landing keeps the source's name)"
             )
 
 

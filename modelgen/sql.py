@@ -14,21 +14,8 @@ from __future__ import annotations
 
 from modelgen.rules import Scalar
 from modelgen.spec import EntitySpec, SilverColumn
+from modelgen.sql_words import RESERVED_WORDS
 
-# Words that cannot be used as a bare column name on DuckDB, Athena (Trino) or Redshift.
-RESERVED_WORDS = frozenset(
-    """
-    all analyse analyze and any array as asc asymmetric authorization between binary both by
-    case cast check collate column constraint create cross current_date current_time
-    current_timestamp current_user default deferrable delete desc describe distinct do else end
-    except exists extract false fetch for foreign freeze from full grant group having ilike in
-    initially inner insert intersect into is isnull join lateral leading left like limit
-    localtime localtimestamp natural not notnull null offset on only or order outer overlaps
-    placing primary recursive references returning right select session_user similar some
-    symmetric table tablesample then to trailing true union unique unnest update user using
-    values variadic verbose when where window with
-    """.split()  # noqa: SIM905
-)
 INDENT = "    "
 WIDTH = 100
 COMMITTED_RUNS = "stg_landing__committed_runs"

@@ -427,3 +427,52 @@ def test_a_bad_contract_exits_2_with_the_message(
     assert "contracts/shop/orders.yml: column c: rule 1: 'upcase' is not a rule" in (
         capsys.readouterr().err
     )
+
+
+@pytest.mark.parametrize(
+    ("column", "name"),
+    [
+        ("{name: order, type: bigint}", "order"),  # reserved everywhere
+        ("{name: SELECT, type: varchar}", "select"),  # Oracle-style upper case
+        ("{name: raw, type: varchar}", "raw"),  # reserved on Redshift
+        ("{name: first, type: varchar}", "first"),  # reserved on Athena
+        ("{name: ok, type: varchar, rename: group}", "group"),  # a rename to one
+        ("{name: d, type: varchar, document: {fields: [{name: limit}]}}", "limit"),
+    ],
+)
+def test_a_reserved_word_as_a_models_column_is_refused_saying_rename(
+    tmp_path: Path, column: str, name: str
+) -> None:
+    """The silver SQL, the macros and the tests use column names unquoted: a reserved word
+    there breaks the build (DuckDB: `select order, ...`; Athena or Redshift: more words)."""
+    project = _project(tmp_path, BARE + f"  - {column}\n")
+    with pytest.raises(UserError, match=rf"column '{name}' is a reserved word in SQL") as caught:
+        plan(project, project / "contracts")
+    assert "rename:" in str(caught.value) and "\n" not in str(caught.value)
+
+
+def test_a_reserved_source_column_renamed_is_read_quoted_in_bronze(tmp_path: Path) -> None:
+    """Landing keeps the source's name (`order`, `RAW`); bronze quotes it and renames it."""
+    contract = (
+        "table: orders\nprimary_key: [order, GROUP]\ncolumns:\n"
+        "  - {name: order, type: bigint, rename: order_no}\n"
+        "  - {name: GROUP, type: bigint, rename: grp}\n"
+        "  - {name: raw, type: varchar, rename: raw_text}\n"
+        "  - {name: timestamp, type: timestamp, rename: changed_at}\n"
+    )
+    project = _project(tmp_path, contract)
+    sql = plan(project, project / "contracts").files[
+        Path("models/bronze/shop/stg_shop__orders.sql")
+    ]
+    for line in ('"order" as order_no,', '"GROUP" as grp,', '"raw" as raw_text,'):
+        assert line in sql
+    assert """{{ cast_timestamp('"timestamp"') }} as changed_at,""" in sql
+
+
+def test_the_reserved_words_are_every_engines() -> None:
+    """The words the offline Athena and Redshift checks look for (their published lists)."""
+    from modelgen.sql_words import RESERVED_WORDS
+    from warehouse_check.capabilities import RESERVED
+
+    for words in RESERVED.values():
+        assert {w.lower() for w in words} <= RESERVED_WORDS
