@@ -245,6 +245,28 @@ def _check_added_later(columns: list[Column], primary_key: tuple[str, ...], orig
             )
 
 
+def _check_change_column_names(columns: list[Column], settings: DmsSettings, origin: str) -> None:
+    """DMS's own columns are found by name in files with a header and by position without
+    one: a source column of the same name (case-insensitive) would be taken for DMS's (its
+    values read as ``Op`` codes) or make a header's names repeat. Refused, saying what to do."""
+    dms_columns = {
+        "op": "Op (DMS's change column)",
+        (settings.timestamp_column_name or "").lower(): "the timestamp_column_name",
+        (settings.change_seq_column_name or "").lower(): "the change_seq_column_name",
+    }
+    for column in columns:
+        what = dms_columns.get(column.name.lower())
+        if what:
+            raise UserError(
+                f"{origin}: column {column.name}: the DMS files have a column of this name "
+                f"too, {what}, and landing cannot tell them apart (rename: cannot help: "
+                "landing matches the source name); "
+                "rename the column in the DMS task (a transformation rule with rule-action "
+                "rename) and in the contract"
+                + ("" if what.startswith("Op") else ", or choose another name in the settings")
+            )
+
+
 def _load_table(path: Path, schema: str, settings: DmsSettings) -> TableContract:
     origin = str(path)
     try:
@@ -273,6 +295,7 @@ def _load_table(path: Path, schema: str, settings: DmsSettings) -> TableContract
             raise UserError(f"{origin}: settings must be a mapping of DMS settings")
         base = {k: getattr(settings, k) for k in settings.__dataclass_fields__}
         settings = DmsSettings.from_mapping({**base, **overrides}, f"{origin}: settings")
+    _check_change_column_names(columns, settings, origin)
     entity = _text(data.get("entity"), f"{origin}: entity")
     return TableContract(
         schema,

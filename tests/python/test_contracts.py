@@ -195,3 +195,29 @@ def test_the_refused_metadata_names_are_the_raw_zones() -> None:
     from ingestion.schemas import LINEAGE_FIELDS, TRAILER_FIELDS
 
     assert {f.name for f in LINEAGE_FIELDS + TRAILER_FIELDS} == RAW_METADATA_COLUMNS
+
+
+@pytest.mark.parametrize(
+    ("name", "settings", "what"),
+    [
+        ("Op", "", "Op"),
+        ("op", "", "Op"),
+        ("commit_ts", "timestamp_column_name: commit_ts\n", "timestamp_column_name"),
+        ("SEQ", "change_seq_column_name: seq\n", "change_seq_column_name"),
+    ],
+)
+def test_a_column_named_like_a_dms_change_column_is_refused(
+    tmp_path: Path, name: str, settings: str, what: str
+) -> None:
+    """A source column named Op (or like the timestamp or change-sequence column) cannot be
+    told apart from DMS's own in the files: landing took its values for DMS's Op (records
+    quarantined as "unknown Op", CDC files refused for duplicate names). Refused at start."""
+    root = _write(
+        tmp_path,
+        f"table: t\nprimary_key: [id]\ncolumns:\n  - {{name: id, type: bigint}}\n"
+        f"  - {{name: {name}, type: varchar}}\n",
+    )
+    (root / "s" / "_dms_settings.yml").write_text(settings or "{}\n")
+    with pytest.raises(UserError, match=rf"column {name}: .*{what}.*DMS task") as error:
+        load_contracts(root)
+    assert "\n" not in str(error.value)
