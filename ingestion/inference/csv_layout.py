@@ -323,7 +323,7 @@ def _assign_columns(
             file.columns[name] = i
     layout.columns = columns
     bad = [c for c in columns if not IDENTIFIER.match(c)]
-    if bad:
+    if bad and layout.header:  # without a header they are the DDL's: draft.py says so
         layout.errors.append(
             f"column names that are not plain identifiers (letters, digits, _): {bad}; "
             "landing cannot read such a header: rename them in the DMS task (a transformation "

@@ -18,6 +18,7 @@ import pyarrow as pa
 
 from ingestion.column_types import parse_type
 from ingestion.dmsfiles import DmsFile
+from ingestion.identifiers import IDENTIFIER
 from ingestion.inference.csv_layout import detect_csv_layout
 from ingestion.inference.csvtypes import TypeChoice, choose_type, misfit
 from ingestion.inference.ddl import DdlTable
@@ -313,6 +314,14 @@ def draft_table(
     draft.settings = table_settings(layout)
     if ddl is not None:
         _apply_ddl(draft, ddl, headerless=layout.header is False)
+        bad = [c.name for c in draft.columns if not IDENTIFIER.match(c.name)]
+        if bad and not layout.header:
+            draft.errors.append(
+                f"column names that are not plain identifiers (letters, digits, _): {bad}; a "
+                "contract needs plain names: files without a header are read by position, so "
+                "write the contract with plain names in the same order (infer without --ddl "
+                "drafts col_1..col_n), or rename them in the DMS task (a transformation rule)"
+            )
     elif not draft.columns and not draft.errors:
         draft.errors.append("no records and no DDL: nothing to draft columns from")
     for column in draft.columns:
