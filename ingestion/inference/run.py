@@ -116,7 +116,10 @@ def _check_names(schema: str, table: str) -> str | None:
         check_identifier(schema, "schema folder")
         check_identifier(table, "table folder")
     except UserError as exc:
-        return str(exc)
+        return (
+            f"{exc}, which a contract cannot name; rename the table in the DMS task (a "
+            "transformation rule with rule-action rename)"
+        )
     return None
 
 

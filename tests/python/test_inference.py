@@ -314,6 +314,18 @@ def test_a_first_record_of_numbers_with_leading_digits_stays_data(
     assert settings_of(out, "s").add_column_name is False
 
 
+def test_a_table_folder_a_contract_cannot_name_says_what_to_do(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root, out = tmp_path / "dms", tmp_path / "c"
+    write(root, "shop/order-lines/LOAD00000001.csv", csv_text([["id"], ["1"]]))
+    printed = _infer(capsys, root, out)
+    assert (
+        "shop/order-lines: table folder 'order-lines' is not a plain identifier (letters, "
+        "digits, _), which a contract cannot name; rename the table in the DMS task" in printed
+    )
+
+
 def test_usage_errors_are_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, printed = run(capsys, "contracts", "infer", "--out", str(tmp_path))
     assert code == 2 and "give --source" in printed
