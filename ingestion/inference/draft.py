@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import pyarrow as pa
 
 from ingestion.column_types import parse_type
+from ingestion.contracts import RAW_METADATA_COLUMNS
 from ingestion.dmsfiles import DmsFile
 from ingestion.identifiers import IDENTIFIER
 from ingestion.inference.csv_layout import detect_csv_layout
@@ -29,6 +30,8 @@ from ingestion.inference.parquet_layout import detect_parquet_layout
 from ingestion.inference.sample import CsvSample, ParquetSample, Sample
 from ingestion.inference.settings import Setting, SettingsDraft, table_settings
 from ingestion.inference.value_stats import ValueStats, value_stats
+from modelgen.spec import RESERVED as GENERATED_COLUMNS
+from modelgen.sql_words import RESERVED_WORDS
 
 
 @dataclass
@@ -45,6 +48,8 @@ class ColumnDraft:
     """The Parquet type this column was read as, when from Parquet."""
     added_later: bool = False
     """Drafted ``added_later``: only later headerless files have it (to confirm)."""
+    rename: str | None = None
+    """Drafted ``rename``: a name the generated models cannot use (to confirm)."""
 
 
 @dataclass
@@ -335,7 +340,33 @@ def draft_table(
     if not draft.primary_key and draft.columns:
         _suggest(draft, load_values)
     _mark_added_later(draft, layout)
+    _check_model_names(draft)
     return draft
+
+
+def _check_model_names(draft: TableDraft) -> None:
+    """Names landing cannot tell from its own are errors (the contract would be refused);
+    names only the generated models cannot use are drafted renamed, to decide."""
+    for column in draft.columns:
+        lower = column.name.lower()
+        if lower == "op" or lower in RAW_METADATA_COLUMNS:
+            whose = "DMS's change column Op" if lower == "op" else "the raw zone's metadata"
+            draft.errors.append(
+                f"column {column.name}: {whose} has this name, and landing cannot tell them "
+                "apart; rename the column in the DMS task (a transformation rule with "
+                "rule-action rename)"
+            )
+        elif lower in RESERVED_WORDS or lower in GENERATED_COLUMNS:
+            column.rename = f"{lower}_value"
+            why = (
+                f"{lower!r} is a reserved word in SQL"
+                if lower in RESERVED_WORDS
+                else "the generated models add a column of this name"
+            )
+            draft.undecided.append(
+                f"column {column.name}: {why}: drafted rename: {column.rename} (its name in "
+                "the models; landing keeps the source's)"
+            )
 
 
 def _mark_added_later(draft: TableDraft, layout: TableLayout) -> None:

@@ -326,6 +326,36 @@ def test_a_table_folder_a_contract_cannot_name_says_what_to_do(
     )
 
 
+def test_names_the_models_cannot_use_are_drafted_renamed_to_decide(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Reserved words (order, GROUP, raw) and the generated models' own columns (landed_at)
+    are fine for landing but not as the models' names: the draft renames them (to decide), so
+    `dmsw models generate` takes it as it is."""
+    root, out = tmp_path / "dms", tmp_path / "c"
+    records = [["order", "GROUP", "raw", "landed_at", "note"], ["1", "2", "r", "x", "n"]]
+    write(root, "shop/t/LOAD00000001.csv", csv_text(records))
+    printed = _infer(capsys, root, out)
+    contract = load_contracts(out)[("shop", "t")]
+    assert contract.column_names == ("order", "GROUP", "raw", "landed_at", "note")
+    assert [c.rename for c in contract.columns] == [
+        "order_value", "group_value", "raw_value", "landed_at_value", None,
+    ]  # fmt: skip
+    assert "column GROUP: 'group' is a reserved word in SQL: drafted rename: group_value" in printed
+    assert "column landed_at: the generated models add a column of this name" in printed
+
+
+@pytest.mark.parametrize("name", ["op", "_dms_file"])
+def test_a_column_named_like_a_dms_or_raw_zone_column_is_not_drafted(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str
+) -> None:
+    root, out = tmp_path / "dms", tmp_path / "c"
+    write(root, "shop/t/LOAD00000001.csv", csv_text([["id", name], ["1", "x"], ["2", "y"]]))
+    printed = _infer(capsys, root, out)
+    assert f"shop.t: NOT DRAFTED: column {name}: " in printed and "DMS task" in printed
+    assert not (out / "shop" / "t.yml").exists()
+
+
 def test_usage_errors_are_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, printed = run(capsys, "contracts", "infer", "--out", str(tmp_path))
     assert code == 2 and "give --source" in printed
