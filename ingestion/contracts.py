@@ -325,7 +325,7 @@ def load_contracts(root: Path) -> dict[tuple[str, str], TableContract]:
                 raise UserError(f"{settings_file}: expected a mapping of settings")
             settings = DmsSettings.from_mapping(raw, str(settings_file))
         for path in sorted(schema_dir.glob("*.yml")):
-            if path.name.startswith("_"):
+            if path.name == settings_file.name:  # a table may start with _ (_tmp.yml)
                 continue
             contract = _load_table(path, schema, settings)
             contracts[(schema, contract.table)] = contract

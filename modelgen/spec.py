@@ -142,9 +142,16 @@ def build_spec(contract: TableContract, origin: str) -> EntitySpec:
     entity = contract.entity_name.lower()
     for part, what in ((contract.schema, "schema"), (contract.table, "table"), (entity, "entity")):
         if not MODEL_NAME_PART.match(part.lower()):
+            helps = (
+                "set entity: (the silver models' name)"
+                if what == "entity"
+                else f"bronze's stg_<schema>__<table> needs it; rename the {what} in the DMS task "
+                "(a transformation rule with rule-action rename), or remove this contract (landing "
+                "then skips the table)"
+            )
             raise UserError(
                 f"{origin}: {what} {part!r} cannot name a model (letters, digits, single _); "
-                "set entity: or rename the folder"
+                + helps
             )
     names = {c.name: c.model_name.lower() for c in contract.columns}
     key = tuple(names[k] for k in contract.primary_key)

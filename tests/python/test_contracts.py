@@ -221,3 +221,14 @@ def test_a_column_named_like_a_dms_change_column_is_refused(
     with pytest.raises(UserError, match=rf"column {name}: .*{what}.*DMS task") as error:
         load_contracts(root)
     assert "\n" not in str(error.value)
+
+
+def test_a_table_whose_name_starts_with_an_underscore_has_a_contract(tmp_path: Path) -> None:
+    """`_tmp.yml` was skipped like `_dms_settings.yml`: its table never landed, and landing
+    asked for the very file that was there."""
+    root = _write(
+        tmp_path,
+        "table: _tmp\nprimary_key: [id]\ncolumns: [{name: id, type: bigint}]\n",
+        "_tmp.yml",
+    )
+    assert set(load_contracts(root)) == {("s", "_tmp")}

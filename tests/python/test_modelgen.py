@@ -476,3 +476,33 @@ def test_the_reserved_words_are_every_engines() -> None:
 
     for words in RESERVED.values():
         assert {w.lower() for w in words} <= RESERVED_WORDS
+
+
+@pytest.mark.parametrize(
+    ("schema", "table", "entity", "message"),
+    [
+        ("dbo", "__EFMigrationsHistory", None, "table '__EFMigrationsHistory' cannot name"),
+        ("my__app", "orders", None, "schema 'my__app' cannot name"),
+        ("dbo", "Order__Lines", "order_lines", "table 'Order__Lines' cannot name"),
+    ],
+)
+def test_a_folder_name_no_model_can_take_says_what_helps(
+    tmp_path: Path, schema: str, table: str, entity: str | None, message: str
+) -> None:
+    """The bronze model is stg_<schema>__<table> whatever the entity: `entity:` cannot help
+    with a schema or table name holding `__` (or starting or ending with `_`)."""
+    contract = BARE.replace("table: orders", f"table: {table}")
+    if entity:
+        contract += f"entity: {entity}\n"
+    project = _project(tmp_path, contract, schema=schema, table=table)
+    with pytest.raises(UserError, match=message) as caught:
+        plan(project, project / "contracts")
+    assert "set entity" not in str(caught.value)
+    what = message.split()[0]
+    assert f"rename the {what} in the DMS task" in str(caught.value)
+
+
+def test_an_entity_no_model_can_take_says_set_entity(tmp_path: Path) -> None:
+    project = _project(tmp_path, BARE + "entity: bad__name\n")
+    with pytest.raises(UserError, match=r"entity 'bad__name' cannot name a model.*set entity:"):
+        plan(project, project / "contracts")
