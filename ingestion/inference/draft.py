@@ -64,6 +64,8 @@ class TableDraft:
     rows_sampled: int = 0
     layout: TableLayout | None = None
     description: str | None = None
+    entity: str | None = None
+    """Drafted ``entity``: another schema has a table of the same name (to confirm)."""
     notes: list[str] = field(default_factory=list)
     """What was seen that the user should know (drift, disagreements with the DDL)."""
     undecided: list[str] = field(default_factory=list)

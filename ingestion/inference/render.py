@@ -106,6 +106,8 @@ def contract_data(draft: TableDraft) -> dict[str, Any]:
     data: dict[str, Any] = {"table": draft.table}
     if draft.description:
         data["description"] = draft.description
+    if draft.entity:
+        data["entity"] = draft.entity
     data["primary_key"] = list(draft.primary_key)
     if draft.overrides:
         data["settings"] = {name: setting.value for name, setting in draft.overrides.items()}

@@ -356,6 +356,29 @@ def test_a_column_named_like_a_dms_or_raw_zone_column_is_not_drafted(
     assert not (out / "shop" / "t.yml").exists()
 
 
+def test_one_table_name_in_two_schemas_is_drafted_with_distinct_entities(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """sales.customers and crm.customers (and the project's core_banking.customers already in
+    --out) would all be slv_customers: the drafts name their entities, to decide."""
+    root, out = tmp_path / "dms", tmp_path / "c"
+    for schema in ("sales", "crm"):
+        write(root, f"{schema}/customers/LOAD00000001.csv", csv_text([["id"], ["1"], ["2"]]))
+    write(root, "shop/Orders/LOAD00000001.csv", csv_text([["id"], ["1"], ["2"]]))
+    write(
+        out,
+        "core_banking/orders.yml",
+        "table: orders\nprimary_key: [id]\ncolumns: [{name: id, type: bigint}]\n",
+    )
+    printed = _infer(capsys, root, out)
+    contracts = load_contracts(out)
+    assert contracts[("sales", "customers")].entity == "sales_customers"
+    assert contracts[("crm", "customers")].entity == "crm_customers"
+    assert contracts[("shop", "Orders")].entity == "shop_orders"
+    assert "entity sales_customers: crm.customers has the same table name" in printed
+    assert "entity shop_orders: core_banking.orders has the same table name" in printed
+
+
 def test_usage_errors_are_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, printed = run(capsys, "contracts", "infer", "--out", str(tmp_path))
     assert code == 2 and "give --source" in printed
