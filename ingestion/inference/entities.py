@@ -41,6 +41,6 @@ def name_shared_tables(drafts: list[TableDraft], out: Path) -> None:
             continue
         draft.entity = f"{draft.schema}_{draft.table}".lower()
         draft.undecided.append(
-            f"entity {draft.entity}: {', '.join(others)} has the same table name, and the silver "
+            f"entity {draft.entity}: the same table name as {', '.join(others)}, and the silver "
             "models (slv_<entity>) need distinct names"
         )

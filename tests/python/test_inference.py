@@ -375,8 +375,8 @@ def test_one_table_name_in_two_schemas_is_drafted_with_distinct_entities(
     assert contracts[("sales", "customers")].entity == "sales_customers"
     assert contracts[("crm", "customers")].entity == "crm_customers"
     assert contracts[("shop", "Orders")].entity == "shop_orders"
-    assert "entity sales_customers: crm.customers has the same table name" in printed
-    assert "entity shop_orders: core_banking.orders has the same table name" in printed
+    assert "entity sales_customers: the same table name as crm.customers" in printed
+    assert "entity shop_orders: the same table name as core_banking.orders" in printed
 
 
 def test_usage_errors_are_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
