@@ -506,3 +506,29 @@ def test_an_entity_no_model_can_take_says_set_entity(tmp_path: Path) -> None:
     project = _project(tmp_path, BARE + "entity: bad__name\n")
     with pytest.raises(UserError, match=r"entity 'bad__name' cannot name a model.*set entity:"):
         plan(project, project / "contracts")
+
+
+@pytest.mark.parametrize(
+    ("column", "message"),
+    [
+        ("{name: " + "c" * 128 + ", type: varchar}", "column 'c{128}' is longer than 127"),
+        (
+            "{name: " + "c" * 120 + ", type: varchar, nullable: false}",
+            "flag column 'is_missing_c{120}' is longer than 127",
+        ),
+    ],
+)
+def test_a_name_longer_than_redshift_allows_is_refused(
+    tmp_path: Path, column: str, message: str
+) -> None:
+    """Redshift names are at most 127 bytes; the models add prefixes (is_missing_<column>)."""
+    project = _project(tmp_path, BARE + f"  - {column}\n")
+    with pytest.raises(UserError, match=message) as caught:
+        plan(project, project / "contracts")
+    assert "rename:" in str(caught.value) or "code:" in str(caught.value)
+
+
+def test_an_entity_too_long_for_redshift_is_refused(tmp_path: Path) -> None:
+    project = _project(tmp_path, BARE + "entity: " + "e" * 115 + "\n")
+    with pytest.raises(UserError, match=r"model slv_e{115}__changes is longer than 127"):
+        plan(project, project / "contracts")
