@@ -214,6 +214,7 @@ def test_column_names_that_would_inject_sql_reject_the_file(
     assert summary.files_quarantined == 1
     ((_, reason, _),) = reasons(lake)
     assert "is not a plain identifier" in str(reason)
+    assert "rename it in the DMS task" in str(reason)
     assert (lake / "quarantine_files" / CDC).exists()
 
 
