@@ -284,8 +284,13 @@ def _load_table(path: Path, schema: str, settings: DmsSettings) -> TableContract
     primary_key = tuple(str(k) for k in data.get("primary_key") or [])
     columns = [_load_column(item, origin, primary_key) for item in data["columns"]]
     names = [c.name for c in columns]
-    if len(set(names)) != len(names):
-        raise UserError(f"{origin}: duplicate column names")
+    lower = [n.lower() for n in names]
+    twice = sorted({n for n in lower if lower.count(n) > 1})
+    if twice:
+        raise UserError(
+            f"{origin}: duplicate column names (case-insensitive): {twice}; landing, DuckDB and "
+            "Glue match names without regard to case: rename one in the DMS task"
+        )
     if not primary_key or not set(primary_key) <= set(names):
         raise UserError(f"{origin}: primary_key must list one or more of the columns")
     _check_added_later(columns, primary_key, origin)

@@ -232,3 +232,15 @@ def test_a_table_whose_name_starts_with_an_underscore_has_a_contract(tmp_path: P
         "_tmp.yml",
     )
     assert set(load_contracts(root)) == {("s", "_tmp")}
+
+
+def test_column_names_that_differ_only_in_case_are_refused(tmp_path: Path) -> None:
+    """PostgreSQL allows "Name" and name in one table; landing matches headers, DuckDB reads
+    Parquet and Glue stores columns without regard to case: one of them must be renamed."""
+    root = _write(
+        tmp_path,
+        "table: t\nprimary_key: [id]\ncolumns:\n  - {name: id, type: bigint}\n"
+        "  - {name: Name, type: varchar}\n  - {name: name, type: varchar}\n",
+    )
+    with pytest.raises(UserError, match=r"duplicate column names \(case-insensitive\): \['name'\]"):
+        load_contracts(root)
