@@ -17,7 +17,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ingestion.contracts import TableContract
+from ingestion.contracts import RAW_METADATA_COLUMNS, TableContract
 from ingestion.dmsfiles import DmsFile
 from ingestion.errors import FileRejectedError
 from ingestion.exact_casts import (
@@ -63,7 +63,15 @@ def plan_columns(names: list[str], contract: TableContract, dms_file: DmsFile) -
         raise FileRejectedError(f"duplicate column names in header: {names}")
     for name in names:
         if not IDENTIFIER.match(name):
-            raise FileRejectedError(f"column name {name[:80]!r} is not a plain identifier")
+            raise FileRejectedError(
+                f"column name {name[:80]!r} is not a plain identifier (letters, digits, _); "
+                "rename it in the DMS task (a transformation rule with rule-action rename)"
+            )
+        if name.lower() in RAW_METADATA_COLUMNS:
+            raise FileRejectedError(
+                f"column {name}: the raw zone uses this name for its own metadata; rename the "
+                "column in the DMS task (a transformation rule with rule-action rename)"
+            )
     settings = contract.settings
     op = by_lower.get(OP_COLUMN.lower())
     if op is None and dms_file.kind == "cdc":

@@ -159,6 +159,12 @@ TABLE_KEYS = {
 COLUMN_KEYS = {
     "name", "type", "nullable", "description", "pii", "rules", "rename", "document", "added_later",
 }  # fmt: skip
+RAW_METADATA_COLUMNS = {
+    "_dms_op", "_dms_commit_ts", "_dms_change_seq", "_dms_file", "_dms_file_order", "_dms_row",
+    "_landing_run_id", "_landed_at", "_load_generation",
+}  # fmt: skip
+"""The raw zone's own columns (``schemas``: DMS change metadata and lineage): a source column
+cannot take one of these names (case-insensitive), or the raw file would hold it twice."""
 
 
 def _flag(value: object, what: str, default: bool) -> bool:
@@ -181,6 +187,12 @@ def _load_column(item: object, origin: str, primary_key: tuple[str, ...]) -> Col
     if not isinstance(item, dict) or "name" not in item or "type" not in item:
         raise UserError(f"{origin}: each column needs a name and a type, got {item!r}")
     name = check_identifier(str(item["name"]), f"{origin}: column")
+    if name.lower() in RAW_METADATA_COLUMNS:
+        raise UserError(
+            f"{origin}: column {name}: the raw zone uses this name for its own metadata "
+            "(rename: cannot help: landing writes the source name); rename the column in the "
+            "DMS task (a transformation rule with rule-action rename) and in the contract"
+        )
     unknown = set(item) - COLUMN_KEYS
     if unknown:
         raise UserError(
@@ -233,6 +245,28 @@ def _check_added_later(columns: list[Column], primary_key: tuple[str, ...], orig
             )
 
 
+def _check_change_column_names(columns: list[Column], settings: DmsSettings, origin: str) -> None:
+    """DMS's own columns are found by name in files with a header and by position without
+    one: a source column of the same name (case-insensitive) would be taken for DMS's (its
+    values read as ``Op`` codes) or make a header's names repeat. Refused, saying what to do."""
+    dms_columns = {
+        "op": "Op (DMS's change column)",
+        (settings.timestamp_column_name or "").lower(): "the timestamp_column_name",
+        (settings.change_seq_column_name or "").lower(): "the change_seq_column_name",
+    }
+    for column in columns:
+        what = dms_columns.get(column.name.lower())
+        if what:
+            raise UserError(
+                f"{origin}: column {column.name}: the DMS files have a column of this name "
+                f"too, {what}, and landing cannot tell them apart (rename: cannot help: "
+                "landing matches the source name); "
+                "rename the column in the DMS task (a transformation rule with rule-action "
+                "rename) and in the contract"
+                + ("" if what.startswith("Op") else ", or choose another name in the settings")
+            )
+
+
 def _load_table(path: Path, schema: str, settings: DmsSettings) -> TableContract:
     origin = str(path)
     try:
@@ -250,8 +284,13 @@ def _load_table(path: Path, schema: str, settings: DmsSettings) -> TableContract
     primary_key = tuple(str(k) for k in data.get("primary_key") or [])
     columns = [_load_column(item, origin, primary_key) for item in data["columns"]]
     names = [c.name for c in columns]
-    if len(set(names)) != len(names):
-        raise UserError(f"{origin}: duplicate column names")
+    lower = [n.lower() for n in names]
+    twice = sorted({n for n in lower if lower.count(n) > 1})
+    if twice:
+        raise UserError(
+            f"{origin}: duplicate column names (case-insensitive): {twice}; landing, DuckDB and "
+            "Glue match names without regard to case: rename one in the DMS task"
+        )
     if not primary_key or not set(primary_key) <= set(names):
         raise UserError(f"{origin}: primary_key must list one or more of the columns")
     _check_added_later(columns, primary_key, origin)
@@ -261,6 +300,7 @@ def _load_table(path: Path, schema: str, settings: DmsSettings) -> TableContract
             raise UserError(f"{origin}: settings must be a mapping of DMS settings")
         base = {k: getattr(settings, k) for k in settings.__dataclass_fields__}
         settings = DmsSettings.from_mapping({**base, **overrides}, f"{origin}: settings")
+    _check_change_column_names(columns, settings, origin)
     entity = _text(data.get("entity"), f"{origin}: entity")
     return TableContract(
         schema,
@@ -290,7 +330,7 @@ def load_contracts(root: Path) -> dict[tuple[str, str], TableContract]:
                 raise UserError(f"{settings_file}: expected a mapping of settings")
             settings = DmsSettings.from_mapping(raw, str(settings_file))
         for path in sorted(schema_dir.glob("*.yml")):
-            if path.name.startswith("_"):
+            if path.name == settings_file.name:  # a table may start with _ (_tmp.yml)
                 continue
             contract = _load_table(path, schema, settings)
             contracts[(schema, contract.table)] = contract

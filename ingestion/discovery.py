@@ -20,11 +20,18 @@ from typing import Literal
 from ingestion.contracts import TableContract
 from ingestion.dms_settings import DmsSettings
 from ingestion.dmsfiles import DmsFile, NotADmsFileError, parse_key
+from ingestion.identifiers import IDENTIFIER
 from ingestion.ledger import Ledger
 from ingestion.sources import FileSource, SourceObject
 from ingestion.summary import printable
 
 Contracts = dict[tuple[str, str], TableContract]
+
+UNNAMEABLE_TABLE = (
+    "not a plain identifier (letters, digits, _), which a contract cannot name; rename the "
+    "table in the DMS task (a transformation rule with rule-action rename)"
+)
+"""Why a schema or table folder such as ``order-lines`` is skipped (landing and infer)."""
 
 
 @dataclass(frozen=True)
@@ -97,6 +104,9 @@ def discover(source: FileSource, contracts: Contracts, ledger: Ledger) -> Discov
             continue
         found.pending.append(pending)
     for table, count in sorted(unknown_tables.items()):
+        if not all(IDENTIFIER.match(part) for part in table.split(".")):
+            found.skipped.append(f"{count} file(s) for {table}: {UNNAMEABLE_TABLE}")
+            continue
         path = f"contracts/{table.replace('.', '/')}.yml"
         found.skipped.append(f"{count} file(s) for {table}: no contract (add {path})")
     found.pending.sort(

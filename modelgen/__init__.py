@@ -21,6 +21,6 @@ give. Modules, one job each:
 
 Of the project it imports the contract model only: ``ingestion.contracts`` (the contracts and
 their loader), ``ingestion.column_types`` (the type vocabulary) and ``ingestion.identifiers``
-(the SQL reserved words).
+(the SQL reserved words of DuckDB, Athena and Redshift).
 The format is documented in docs/contracts.md.
 """

@@ -24,6 +24,8 @@ from ingestion.identifiers import RESERVED_WORDS
 from modelgen.rules import DEFAULT_CODES, Check, ColumnRules, parse_check, parse_rules
 
 MODEL_NAME_PART = re.compile(r"^[a-z0-9]+(_[a-z0-9]+)*$")
+MAX_NAME = 127
+"""Redshift's longest identifier, in bytes."""
 DOCUMENT_KEYS = {"fields", "invalid"}
 FIELD_KEYS = {"name", "path", "type", "description", "pii", "rules"}
 FIELD_TYPES = (
@@ -147,9 +149,16 @@ def build_spec(contract: TableContract, origin: str) -> EntitySpec:
     entity = contract.entity_name.lower()
     for part, what in ((contract.schema, "schema"), (contract.table, "table"), (entity, "entity")):
         if not MODEL_NAME_PART.match(part.lower()):
+            helps = (
+                "set entity: (the silver models' name)"
+                if what == "entity"
+                else f"bronze's stg_<schema>__<table> needs it; rename the {what} in the DMS task "
+                "(a transformation rule with rule-action rename), or remove this contract (landing "
+                "then skips the table)"
+            )
             raise UserError(
                 f"{origin}: {what} {part!r} cannot name a model (letters, digits, single _); "
-                "set entity: or rename the folder"
+                + helps
             )
     names = {c.name: c.model_name.lower() for c in contract.columns}
     key = tuple(names[k] for k in contract.primary_key)
@@ -286,6 +295,29 @@ def _field(item: Any, document: Column, origin: str, contract: TableContract) ->
     return SilverColumn(name, document.name, column_type, str(description), pii, rules, tuple(path))
 
 
+def _check_lengths(spec: EntitySpec, columns: list[str], flags: list[str]) -> None:
+    """Redshift's names are at most 127 bytes (DuckDB and Athena allow more): the models' and
+    their columns', prefixes and suffixes included (``is_missing_<column>``, ``__changes``)."""
+    roles = ["changes", "latest", "rejects"] + (["history"] if spec.history else [])
+    for model in [spec.staging, *(spec.model(role) for role in roles)]:
+        if len(model.encode()) > MAX_NAME:
+            raise UserError(
+                f"{spec.origin}: model {model} is longer than {MAX_NAME} bytes (Redshift's "
+                "limit); set a shorter entity: (or rename the table in the DMS task)"
+            )
+    for name in columns + flags:
+        if len(name.encode()) > MAX_NAME:
+            what, fix = (
+                ("flag column", "give the rule a shorter code: (or the column a shorter rename:)")
+                if name in flags
+                else ("column", "give it a shorter name (rename: ...)")
+            )
+            raise UserError(
+                f"{spec.origin}: {what} {name!r} is longer than {MAX_NAME} bytes (Redshift's "
+                f"limit); {fix}"
+            )
+
+
 def _check_names(spec: EntitySpec) -> None:
     """Codes are unique; warehouse names are unique, neither the generated models' own nor
     SQL reserved words, and flag columns do not collide with columns."""
@@ -302,6 +334,7 @@ def _check_names(spec: EntitySpec) -> None:
             if item.text_column:
                 bronze.append(item.text_column)
     flags = [spec.flag_column(check) for _, check in spec.checks]
+    _check_lengths(spec, bronze, flags)
     for name in bronze + flags:
         if name in seen:
             raise UserError(
@@ -316,8 +349,9 @@ def _check_names(spec: EntitySpec) -> None:
             )
         if name in RESERVED_WORDS:
             raise UserError(
-                f"{spec.origin}: column {name!r} is a reserved word in SQL, which the "
-                "generated models cannot name bare; give it another name (rename: ...)"
+                f"{spec.origin}: column {name!r} is a reserved word in SQL (DuckDB, Athena or "
+                "Redshift) and the generated models use column names unquoted; give it another "
+                f"name, e.g. rename: {name}_value (landing keeps the source's name)"
             )
 
 

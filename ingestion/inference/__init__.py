@@ -14,6 +14,7 @@ Modules, one job each:
 - ``ddl``: tables, types, keys, NOT NULL and comments from CREATE TABLE statements (sqlglot).
 - ``ddl_types``: a DDL type of each dialect in the contract's vocabulary.
 - ``keys``: a primary key suggested from the full load.
+- ``entities``: distinct entity names for tables of the same name in several schemas.
 - ``draft``: one table's draft contract from its files and DDL.
 - ``settings``: per-table settings combined into the schema's ``_dms_settings.yml``.
 - ``merge``: the proposal for a contract the user edited.

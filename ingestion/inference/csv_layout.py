@@ -50,7 +50,10 @@ from ingestion.inference.layout import (
 from ingestion.inference.sample import CsvSample
 from ingestion.inference.value_stats import value_stats
 
-_NAME_LIKE = re.compile(r"^[A-Za-z_$#@][A-Za-z0-9_$#@ .-]{0,127}$")
+# What a source may call a column: a letter (any script), _, $, # or @ first, or a digit when a
+# letter follows somewhere (``2fa_enabled``; ``007`` or ``2024-01-01`` are values). Wider than a
+# plain identifier on purpose: such a header must be found, then refused, not read as data.
+_NAME_LIKE = re.compile(r"^(?:[^\W\d]|[$#@]|\d(?=[\w$#@ .-]*[^\W\d_]))[\w$#@ .-]{0,127}$")
 
 
 def _increasing(values: pa.Array) -> bool:
@@ -320,8 +323,9 @@ def _assign_columns(
             file.columns[name] = i
     layout.columns = columns
     bad = [c for c in columns if not IDENTIFIER.match(c)]
-    if bad:
+    if bad and layout.header:  # without a header they are the DDL's: draft.py says so
         layout.errors.append(
             f"column names that are not plain identifiers (letters, digits, _): {bad}; "
-            "landing cannot read such a header"
+            "landing cannot read such a header: rename them in the DMS task (a transformation "
+            "rule with rule-action rename)"
         )

@@ -17,8 +17,9 @@ from dataclasses import dataclass, field
 import pyarrow as pa
 
 from ingestion.column_types import parse_type
+from ingestion.contracts import RAW_METADATA_COLUMNS
 from ingestion.dmsfiles import DmsFile
-from ingestion.identifiers import RESERVED_WORDS
+from ingestion.identifiers import IDENTIFIER, RESERVED_WORDS
 from ingestion.inference.csv_layout import detect_csv_layout
 from ingestion.inference.csvtypes import TypeChoice, choose_type, misfit
 from ingestion.inference.ddl import DdlTable
@@ -29,6 +30,7 @@ from ingestion.inference.parquet_layout import detect_parquet_layout
 from ingestion.inference.sample import CsvSample, ParquetSample, Sample
 from ingestion.inference.settings import Setting, SettingsDraft, table_settings
 from ingestion.inference.value_stats import ValueStats, value_stats
+from modelgen.spec import RESERVED as GENERATED_COLUMNS
 
 
 @dataclass
@@ -45,6 +47,8 @@ class ColumnDraft:
     """The Parquet type this column was read as, when from Parquet."""
     added_later: bool = False
     """Drafted ``added_later``: only later headerless files have it (to confirm)."""
+    rename: str | None = None
+    """Drafted ``rename``: a name the generated models cannot use (to confirm)."""
 
 
 @dataclass
@@ -59,6 +63,8 @@ class TableDraft:
     rows_sampled: int = 0
     layout: TableLayout | None = None
     description: str | None = None
+    entity: str | None = None
+    """Drafted ``entity``: another schema has a table of the same name (to confirm)."""
     notes: list[str] = field(default_factory=list)
     """What was seen that the user should know (drift, disagreements with the DDL)."""
     undecided: list[str] = field(default_factory=list)
@@ -314,16 +320,19 @@ def draft_table(
     draft.settings = table_settings(layout)
     if ddl is not None:
         _apply_ddl(draft, ddl, headerless=layout.header is False)
+        bad = [c.name for c in draft.columns if not IDENTIFIER.match(c.name)]
+        if bad and not layout.header:
+            draft.errors.append(
+                f"column names that are not plain identifiers (letters, digits, _): {bad}; a "
+                "contract needs plain names: files without a header are read by position, so "
+                "write the contract with plain names in the same order (infer without --ddl "
+                "drafts col_1..col_n), or rename them in the DMS task (a transformation rule)"
+            )
     elif not draft.columns and not draft.errors:
         draft.errors.append("no records and no DDL: nothing to draft columns from")
     for column in draft.columns:
         if column.undecided:
             draft.undecided.append(f"column {column.name}: {column.reason}")
-        if column.name.lower() in RESERVED_WORDS:
-            draft.undecided.append(
-                f"column {column.name}: an SQL reserved word: add rename: with another name "
-                "(dmsw models generate refuses it as a column of the models)"
-            )
     if layout.generated_names:
         draft.undecided.append(
             f"column names col_1..col_{len(draft.columns)}: the files have no header; rename "
@@ -332,7 +341,33 @@ def draft_table(
     if not draft.primary_key and draft.columns:
         _suggest(draft, load_values)
     _mark_added_later(draft, layout)
+    _check_model_names(draft)
     return draft
+
+
+def _check_model_names(draft: TableDraft) -> None:
+    """Names landing cannot tell from its own are errors (the contract would be refused);
+    names only the generated models cannot use are drafted renamed, to decide."""
+    for column in draft.columns:
+        lower = column.name.lower()
+        if lower == "op" or lower in RAW_METADATA_COLUMNS:
+            whose = "DMS's change column Op" if lower == "op" else "the raw zone's metadata"
+            draft.errors.append(
+                f"column {column.name}: {whose} has this name, and landing cannot tell them "
+                "apart; rename the column in the DMS task (a transformation rule with "
+                "rule-action rename)"
+            )
+        elif lower in RESERVED_WORDS or lower in GENERATED_COLUMNS:
+            column.rename = f"{lower}_value"
+            why = (
+                f"{lower!r} is a reserved word in SQL"
+                if lower in RESERVED_WORDS
+                else "the generated models add a column of this name"
+            )
+            draft.undecided.append(
+                f"column {column.name}: {why}: drafted rename: {column.rename} (its name in "
+                "the models; landing keeps the source's)"
+            )
 
 
 def _mark_added_later(draft: TableDraft, layout: TableLayout) -> None:

@@ -52,6 +52,8 @@ def _new_entry(column: ColumnDraft) -> dict[str, Any]:
         entry["nullable"] = False
     if column.description:
         entry["description"] = column.description
+    if column.rename:
+        entry["rename"] = column.rename
     if column.added_later:
         entry["added_later"] = True
     return entry

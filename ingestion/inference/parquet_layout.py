@@ -100,5 +100,8 @@ def detect_parquet_layout(samples: list[ParquetSample]) -> TableLayout:
     layout.columns = columns
     bad = [c for c in columns if not IDENTIFIER.match(c)]
     if bad:
-        layout.errors.append(f"column names that are not plain identifiers: {bad}")
+        layout.errors.append(
+            f"column names that are not plain identifiers: {bad}; rename them in the DMS task "
+            "(a transformation rule with rule-action rename)"
+        )
     return layout

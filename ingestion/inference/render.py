@@ -21,7 +21,9 @@ from ingestion.inference.settings import Setting
 
 MARK = re.compile(r"^# dmsw contracts infer: generated \(sha256 (?P<hash>[0-9a-f]{16})\)")
 TABLE_ORDER = ("table", "description", "entity", "primary_key", "history", "settings", "columns")
-COLUMN_ORDER = ("name", "type", "nullable", "description", "pii", "rules", "added_later")
+COLUMN_ORDER = (
+    "name", "type", "nullable", "description", "pii", "rules", "rename", "added_later",
+)  # fmt: skip
 
 
 def _digest(body: str) -> str:
@@ -104,6 +106,8 @@ def contract_data(draft: TableDraft) -> dict[str, Any]:
     data: dict[str, Any] = {"table": draft.table}
     if draft.description:
         data["description"] = draft.description
+    if draft.entity:
+        data["entity"] = draft.entity
     data["primary_key"] = list(draft.primary_key)
     if draft.overrides:
         data["settings"] = {name: setting.value for name, setting in draft.overrides.items()}
@@ -114,6 +118,8 @@ def contract_data(draft: TableDraft) -> dict[str, Any]:
             entry["nullable"] = False
         if column.description:
             entry["description"] = column.description
+        if column.rename:
+            entry["rename"] = column.rename
         if column.added_later:
             entry["added_later"] = True
         columns.append(entry)

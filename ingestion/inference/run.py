@@ -19,14 +19,13 @@ from ingestion.identifiers import check_identifier
 from ingestion.inference.ddl import DdlTable, parse_ddl
 from ingestion.inference.discover import Discovery, discover
 from ingestion.inference.draft import TableDraft, draft_table
+from ingestion.inference.entities import SETTINGS_FILE, name_shared_tables
 from ingestion.inference.merge import propose
 from ingestion.inference.render import contract_text, proposal_text, settings_text
 from ingestion.inference.sample import Sample, read_sample, read_transaction_samples
 from ingestion.inference.settings import Setting, as_mapping, schema_settings
 from ingestion.inference.writer import WriteOutcome, write_draft
 from ingestion.sources import FileSource
-
-SETTINGS_FILE = "_dms_settings.yml"
 
 
 @dataclass(frozen=True)
@@ -116,7 +115,10 @@ def _check_names(schema: str, table: str) -> str | None:
         check_identifier(schema, "schema folder")
         check_identifier(table, "table folder")
     except UserError as exc:
-        return str(exc)
+        return (
+            f"{exc}, which a contract cannot name; rename the table in the DMS task (a "
+            "transformation rule with rule-action rename)"
+        )
     return None
 
 
@@ -148,6 +150,7 @@ def infer(options: InferOptions) -> InferResult:
             by_table.get((schema, table)),
         )
         result.tables.append(draft)
+    name_shared_tables(result.tables, options.out)
     cdc_paths = _cdc_paths(found, samples)
     for schema in sorted({d.schema for d in result.tables}):
         drafts = [d for d in result.tables if d.schema == schema and not d.errors]

@@ -174,3 +174,73 @@ def test_a_column_may_be_renamed_and_carry_a_document_for_modelgen(tmp_path: Pat
         )
         with pytest.raises(UserError, match=message):
             load_contracts(root)
+
+
+@pytest.mark.parametrize("name", ["_dms_file", "_DMS_OP", "_landed_at", "_load_generation"])
+def test_a_column_named_like_the_raw_zones_metadata_is_refused(tmp_path: Path, name: str) -> None:
+    """A source column named like a raw-zone metadata column (a source table may have one)
+    would be written twice into the raw Parquet file: refused at start, saying what to do."""
+    root = _write(
+        tmp_path,
+        f"table: t\nprimary_key: [id]\ncolumns:\n  - {{name: id, type: bigint}}\n"
+        f"  - {{name: {name}, type: varchar}}\n",
+    )
+    with pytest.raises(UserError, match=rf"column {name}: .*raw zone.*DMS task") as error:
+        load_contracts(root)
+    assert "\n" not in str(error.value)
+
+
+def test_the_refused_metadata_names_are_the_raw_zones() -> None:
+    from ingestion.contracts import RAW_METADATA_COLUMNS
+    from ingestion.schemas import LINEAGE_FIELDS, TRAILER_FIELDS
+
+    assert {f.name for f in LINEAGE_FIELDS + TRAILER_FIELDS} == RAW_METADATA_COLUMNS
+
+
+@pytest.mark.parametrize(
+    ("name", "settings", "what"),
+    [
+        ("Op", "", "Op"),
+        ("op", "", "Op"),
+        ("commit_ts", "timestamp_column_name: commit_ts\n", "timestamp_column_name"),
+        ("SEQ", "change_seq_column_name: seq\n", "change_seq_column_name"),
+    ],
+)
+def test_a_column_named_like_a_dms_change_column_is_refused(
+    tmp_path: Path, name: str, settings: str, what: str
+) -> None:
+    """A source column named Op (or like the timestamp or change-sequence column) cannot be
+    told apart from DMS's own in the files: landing took its values for DMS's Op (records
+    quarantined as "unknown Op", CDC files refused for duplicate names). Refused at start."""
+    root = _write(
+        tmp_path,
+        f"table: t\nprimary_key: [id]\ncolumns:\n  - {{name: id, type: bigint}}\n"
+        f"  - {{name: {name}, type: varchar}}\n",
+    )
+    (root / "s" / "_dms_settings.yml").write_text(settings or "{}\n")
+    with pytest.raises(UserError, match=rf"column {name}: .*{what}.*DMS task") as error:
+        load_contracts(root)
+    assert "\n" not in str(error.value)
+
+
+def test_a_table_whose_name_starts_with_an_underscore_has_a_contract(tmp_path: Path) -> None:
+    """`_tmp.yml` was skipped like `_dms_settings.yml`: its table never landed, and landing
+    asked for the very file that was there."""
+    root = _write(
+        tmp_path,
+        "table: _tmp\nprimary_key: [id]\ncolumns: [{name: id, type: bigint}]\n",
+        "_tmp.yml",
+    )
+    assert set(load_contracts(root)) == {("s", "_tmp")}
+
+
+def test_column_names_that_differ_only_in_case_are_refused(tmp_path: Path) -> None:
+    """PostgreSQL allows "Name" and name in one table; landing matches headers, DuckDB reads
+    Parquet and Glue stores columns without regard to case: one of them must be renamed."""
+    root = _write(
+        tmp_path,
+        "table: t\nprimary_key: [id]\ncolumns:\n  - {name: id, type: bigint}\n"
+        "  - {name: Name, type: varchar}\n  - {name: name, type: varchar}\n",
+    )
+    with pytest.raises(UserError, match=r"duplicate column names \(case-insensitive\): \['name'\]"):
+        load_contracts(root)

@@ -214,6 +214,25 @@ def test_column_names_that_would_inject_sql_reject_the_file(
     assert summary.files_quarantined == 1
     ((_, reason, _),) = reasons(lake)
     assert "is not a plain identifier" in str(reason)
+    assert "rename it in the DMS task" in str(reason)
+    assert (lake / "quarantine_files" / CDC).exists()
+
+
+@pytest.mark.parametrize("name", ["_dms_file", "_LANDED_AT"])
+def test_a_new_column_named_like_the_raw_zones_metadata_keeps_the_file_whole(
+    dms_root: Path, pipeline: Pipeline, tmp_path: Path, contracts: dict, name: str
+) -> None:
+    """A column the contract does not know lands as text under its own name (drift): one
+    named like a raw-zone column would be written twice. The file is kept whole with a reason
+    saying what to do, not failed with a traceback on every run."""
+    header = CUSTOMER_HEADER + f",{name}"
+    pipeline.write(CDC, (header + "\n" + customer_row(1) + ",x\n").encode())
+    lake = tmp_path / "lake"
+    summary = land(dms_root, lake, contracts)
+    assert summary.files_quarantined == 1 and summary.files_failed == 0
+    ((_, reason, _),) = reasons(lake)
+    assert f"column {name}: the raw zone uses this name for its own metadata" in str(reason)
+    assert "DMS task" in str(reason)
     assert (lake / "quarantine_files" / CDC).exists()
 
 

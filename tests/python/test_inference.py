@@ -283,18 +283,100 @@ def test_header_names_that_are_not_identifiers_stop_that_table_only(
     assert not (out / "s" / "bad.yml").exists() and (out / "s" / "good.yml").exists()
 
 
-def test_header_names_that_are_sql_reserved_words_are_to_decide(
+LETTERS = "letters, digits, _"
+
+
+@pytest.mark.parametrize("name", ["2fa_enabled", "größe", "prénom"])
+def test_a_header_with_a_leading_digit_or_a_non_ascii_name_is_a_header(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str
+) -> None:
+    """Sources allow such names (quoted in SQL). The header must not be drafted as a data
+    record (it would land as a row): the table is not drafted, saying why and what to do."""
+    root, out = tmp_path / "dms", tmp_path / "c"
+    write(root, "s/t/LOAD00000001.csv", csv_text([["id", name], ["1", "x"], ["2", "y"]]))
+    printed = _infer(capsys, root, out)
+    assert (
+        f"s.t: NOT DRAFTED: column names that are not plain identifiers ({LETTERS}): ['{name}']"
+        in printed
+    )
+    assert "transformation rule" in printed
+    assert not (out / "s" / "t.yml").exists()
+
+
+def test_a_first_record_of_numbers_with_leading_digits_stays_data(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    # a source table with columns `order` and `group`: the contract needs a rename for them
-    # (dmsw models generate refuses them), so the draft lists them to decide
+    """Names may start with a digit, but a record without letters is not a header."""
     root, out = tmp_path / "dms", tmp_path / "c"
-    write(root, "s/t/LOAD00000001.csv", csv_text([["id", "order", "group"], ["1", "5", "a"]]))
+    write(root, "s/t/LOAD00000001.csv", csv_text([["007", "2024-01-01"], ["12", "2024-01-02"]]))
+    _infer(capsys, root, out)
+    assert load_contracts(out)[("s", "t")].column_names == ("col_1", "col_2")
+    assert settings_of(out, "s").add_column_name is False
+
+
+def test_a_table_folder_a_contract_cannot_name_says_what_to_do(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root, out = tmp_path / "dms", tmp_path / "c"
+    write(root, "shop/order-lines/LOAD00000001.csv", csv_text([["id"], ["1"]]))
     printed = _infer(capsys, root, out)
-    for name in ("order", "group"):
-        line = f"column {name}: an SQL reserved word: add rename: with another name"
-        assert f"to decide: {line}" in printed
-        assert line in (out / "s" / "t.yml").read_text()
+    assert (
+        "shop/order-lines: table folder 'order-lines' is not a plain identifier (letters, "
+        "digits, _), which a contract cannot name; rename the table in the DMS task" in printed
+    )
+
+
+def test_names_the_models_cannot_use_are_drafted_renamed_to_decide(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Reserved words (order, GROUP, raw) and the generated models' own columns (landed_at)
+    are fine for landing but not as the models' names: the draft renames them (to decide), so
+    `dmsw models generate` takes it as it is."""
+    root, out = tmp_path / "dms", tmp_path / "c"
+    records = [["order", "GROUP", "raw", "landed_at", "note"], ["1", "2", "r", "x", "n"]]
+    write(root, "shop/t/LOAD00000001.csv", csv_text(records))
+    printed = _infer(capsys, root, out)
+    contract = load_contracts(out)[("shop", "t")]
+    assert contract.column_names == ("order", "GROUP", "raw", "landed_at", "note")
+    assert [c.rename for c in contract.columns] == [
+        "order_value", "group_value", "raw_value", "landed_at_value", None,
+    ]  # fmt: skip
+    assert "column GROUP: 'group' is a reserved word in SQL: drafted rename: group_value" in printed
+    assert "column landed_at: the generated models add a column of this name" in printed
+
+
+@pytest.mark.parametrize("name", ["op", "_dms_file"])
+def test_a_column_named_like_a_dms_or_raw_zone_column_is_not_drafted(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str
+) -> None:
+    root, out = tmp_path / "dms", tmp_path / "c"
+    write(root, "shop/t/LOAD00000001.csv", csv_text([["id", name], ["1", "x"], ["2", "y"]]))
+    printed = _infer(capsys, root, out)
+    assert f"shop.t: NOT DRAFTED: column {name}: " in printed and "DMS task" in printed
+    assert not (out / "shop" / "t.yml").exists()
+
+
+def test_one_table_name_in_two_schemas_is_drafted_with_distinct_entities(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """sales.customers and crm.customers (and the project's core_banking.customers already in
+    --out) would all be slv_customers: the drafts name their entities, to decide."""
+    root, out = tmp_path / "dms", tmp_path / "c"
+    for schema in ("sales", "crm"):
+        write(root, f"{schema}/customers/LOAD00000001.csv", csv_text([["id"], ["1"], ["2"]]))
+    write(root, "shop/Orders/LOAD00000001.csv", csv_text([["id"], ["1"], ["2"]]))
+    write(
+        out,
+        "core_banking/orders.yml",
+        "table: orders\nprimary_key: [id]\ncolumns: [{name: id, type: bigint}]\n",
+    )
+    printed = _infer(capsys, root, out)
+    contracts = load_contracts(out)
+    assert contracts[("sales", "customers")].entity == "sales_customers"
+    assert contracts[("crm", "customers")].entity == "crm_customers"
+    assert contracts[("shop", "Orders")].entity == "shop_orders"
+    assert "entity sales_customers: the same table name as crm.customers" in printed
+    assert "entity shop_orders: the same table name as core_banking.orders" in printed
 
 
 def test_usage_errors_are_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

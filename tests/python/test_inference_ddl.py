@@ -288,3 +288,26 @@ def test_a_ddl_table_without_schema_needs_a_folder_or_schema(
     )
     assert code == 0, printed
     assert load_contracts(tmp_path / "o")[("app", "t")].primary_key == ("id",)
+
+
+@pytest.mark.parametrize("with_files", [True, False])
+def test_ddl_names_that_are_not_identifiers_are_not_drafted_into_a_contract_landing_refuses(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], with_files: bool
+) -> None:
+    """PostgreSQL allows "2fa_enabled", "first-name", "größe". A contract cannot name them:
+    the draft is not written (it would only fail at landing) and the summary says what to do;
+    headerless files are read by position, so plain names in the same order do."""
+    root, out, ddl = tmp_path / "dms", tmp_path / "contracts", tmp_path / "shop.sql"
+    ddl.write_text(
+        'create table shop.t (id int primary key, "2fa_enabled" boolean, "first-name" text);\n'
+    )
+    args = ["contracts", "infer", "--ddl", str(ddl), "--out", str(out)]
+    if with_files:
+        write(root, "shop/t/LOAD00000001.csv", csv_text([["1", "true", "Ann"]]))
+        args += ["--source", str(root)]
+    code, printed = run(capsys, *args)
+    assert code == 0, printed  # the other tables are drafted; this one is reported
+    assert "shop.t: NOT DRAFTED: column names that are not plain identifiers" in printed
+    assert "['2fa_enabled', 'first-name']" in printed
+    assert "same order" in printed and "cannot read such a header" not in printed
+    assert not (out / "shop" / "t.yml").exists()

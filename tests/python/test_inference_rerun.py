@@ -151,3 +151,26 @@ def test_an_edited_settings_file_gets_a_proposal(
     assert settings.read_text() == mine
     assert "include_op_for_full_load: False -> True" in printed
     assert settings.with_name("_dms_settings.yml.proposed").exists()
+
+
+def test_a_gained_column_the_models_cannot_name_is_proposed_renamed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An edited contract's proposal carries the drafted rename of a gained `select`."""
+    root, out = tmp_path / "dms", tmp_path / "c"
+    write(root, "s/t/LOAD00000001.csv", csv_text([["id", "v"], ["1", "a"], ["2", "b"]]))
+    run(capsys, "contracts", "infer", "--source", str(root), "--out", str(out))
+    contract = out / "s" / "t.yml"
+    contract.write_text(contract.read_text().replace("{name: v,", "{description: mine, name: v,"))
+    write(
+        root,
+        "s/t/20260301-101010123.csv",
+        csv_text([["Op", "id", "v", "select"], ["U", "1", "c", "s"]]),
+    )
+    run(capsys, "contracts", "infer", "--source", str(root), "--out", str(out))
+    proposed = yaml.safe_load((out / "s" / "t.yml.proposed").read_text())
+    assert proposed["columns"][-1] == {
+        "name": "select",
+        "type": "varchar",
+        "rename": "select_value",
+    }

@@ -222,6 +222,23 @@ def test_unknown_tables_and_names_are_reported_not_landed(
     assert summary.files_landed == 0
 
 
+def test_a_table_folder_a_contract_cannot_name_says_what_to_do(
+    dms_root: Path, pipeline: Pipeline, tmp_path: Path, contracts: dict
+) -> None:
+    """`order-lines` (MySQL allows it) cannot be a contract's file name: the skip must not
+    ask for contracts/shop/order-lines.yml, which would be refused."""
+    pipeline.write("shop/order-lines/LOAD00000001.csv", "a,b\n1,2\n")
+    pipeline.write("Kunden/größe/LOAD00000001.csv", "a,b\n1,2\n")
+    summary = land(dms_root, tmp_path / "lake", contracts)
+    skipped = "\n".join(summary.skipped)
+    assert "add contracts/shop/order-lines.yml" not in skipped
+    assert (
+        "1 file(s) for shop.order-lines: not a plain identifier (letters, digits, _), which a "
+        "contract cannot name; rename the table in the DMS task" in skipped
+    )
+    assert "Kunden/größe/LOAD00000001.csv: unsafe or unusual path component 'größe'" in skipped
+
+
 def test_tables_without_files_are_empty_tables(
     dms_root: Path, tmp_path: Path, contracts: dict
 ) -> None:

@@ -460,3 +460,108 @@ def test_a_bad_contract_exits_2_with_the_message(
     assert "contracts/shop/orders.yml: column c: rule 1: 'upcase' is not a rule" in (
         capsys.readouterr().err
     )
+
+
+@pytest.mark.parametrize(
+    ("column", "name"),
+    [
+        ("{name: order, type: bigint}", "order"),  # reserved everywhere
+        ("{name: SELECT, type: varchar}", "select"),  # Oracle-style upper case
+        ("{name: raw, type: varchar}", "raw"),  # reserved on Redshift
+        ("{name: first, type: varchar}", "first"),  # reserved on Athena
+        ("{name: ok, type: varchar, rename: group}", "group"),  # a rename to one
+        ("{name: d, type: varchar, document: {fields: [{name: limit}]}}", "limit"),
+    ],
+)
+def test_a_reserved_word_as_a_models_column_is_refused_saying_rename(
+    tmp_path: Path, column: str, name: str
+) -> None:
+    """The silver SQL, the macros and the tests use column names unquoted: a reserved word
+    there breaks the build (DuckDB: `select order, ...`; Athena or Redshift: more words)."""
+    project = _project(tmp_path, BARE + f"  - {column}\n")
+    with pytest.raises(UserError, match=rf"column '{name}' is a reserved word in SQL") as caught:
+        plan(project, project / "contracts")
+    assert "rename:" in str(caught.value) and "\n" not in str(caught.value)
+
+
+def test_a_reserved_source_column_renamed_is_read_quoted_in_bronze(tmp_path: Path) -> None:
+    """Landing keeps the source's name (`order`, `RAW`); bronze quotes it and renames it."""
+    contract = (
+        "table: orders\nprimary_key: [order, GROUP]\ncolumns:\n"
+        "  - {name: order, type: bigint, rename: order_no}\n"
+        "  - {name: GROUP, type: bigint, rename: grp}\n"
+        "  - {name: raw, type: varchar, rename: raw_text}\n"
+        "  - {name: timestamp, type: timestamp, rename: changed_at}\n"
+    )
+    project = _project(tmp_path, contract)
+    sql = plan(project, project / "contracts").files[
+        Path("models/bronze/shop/stg_shop__orders.sql")
+    ]
+    for line in ('"order" as order_no,', '"GROUP" as grp,', '"raw" as raw_text,'):
+        assert line in sql
+    assert """{{ cast_timestamp('"timestamp"') }} as changed_at,""" in sql
+
+
+def test_the_reserved_words_are_every_engines() -> None:
+    """The words the offline Athena and Redshift checks look for (their published lists)."""
+    from ingestion.identifiers import RESERVED_WORDS
+    from warehouse_check.capabilities import RESERVED
+
+    for words in RESERVED.values():
+        assert {w.lower() for w in words} <= RESERVED_WORDS
+
+
+@pytest.mark.parametrize(
+    ("schema", "table", "entity", "message"),
+    [
+        ("dbo", "__EFMigrationsHistory", None, "table '__EFMigrationsHistory' cannot name"),
+        ("my__app", "orders", None, "schema 'my__app' cannot name"),
+        ("dbo", "Order__Lines", "order_lines", "table 'Order__Lines' cannot name"),
+    ],
+)
+def test_a_folder_name_no_model_can_take_says_what_helps(
+    tmp_path: Path, schema: str, table: str, entity: str | None, message: str
+) -> None:
+    """The bronze model is stg_<schema>__<table> whatever the entity: `entity:` cannot help
+    with a schema or table name holding `__` (or starting or ending with `_`)."""
+    contract = BARE.replace("table: orders", f"table: {table}")
+    if entity:
+        contract += f"entity: {entity}\n"
+    project = _project(tmp_path, contract, schema=schema, table=table)
+    with pytest.raises(UserError, match=message) as caught:
+        plan(project, project / "contracts")
+    assert "set entity" not in str(caught.value)
+    what = message.split()[0]
+    assert f"rename the {what} in the DMS task" in str(caught.value)
+
+
+def test_an_entity_no_model_can_take_says_set_entity(tmp_path: Path) -> None:
+    project = _project(tmp_path, BARE + "entity: bad__name\n")
+    with pytest.raises(UserError, match=r"entity 'bad__name' cannot name a model.*set entity:"):
+        plan(project, project / "contracts")
+
+
+@pytest.mark.parametrize(
+    ("column", "message"),
+    [
+        ("{name: " + "c" * 128 + ", type: varchar}", "column 'c{128}' is longer than 127"),
+        (
+            "{name: " + "c" * 120 + ", type: varchar, nullable: false}",
+            "flag column 'is_missing_c{120}' is longer than 127",
+        ),
+    ],
+)
+def test_a_name_longer_than_redshift_allows_is_refused(
+    tmp_path: Path, column: str, message: str
+) -> None:
+    """Redshift names are at most 127 bytes; the models add prefixes (is_missing_<column>)."""
+    project = _project(tmp_path, BARE + f"  - {column}\n")
+    with pytest.raises(UserError, match=message) as caught:
+        plan(project, project / "contracts")
+    assert "rename:" in str(caught.value) or "code:" in str(caught.value)
+
+
+def test_an_entity_too_long_for_redshift_is_refused(tmp_path: Path) -> None:
+    project = _project(tmp_path, BARE + "entity: " + "e" * 115 + "\n")
+    with pytest.raises(UserError, match=r"model slv_e{115}__changes is longer than 127"):
+        plan(project, project / "contracts")
