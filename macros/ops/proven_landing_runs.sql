@@ -51,9 +51,10 @@
 
 {#- The committed landing runs no whole build has proven yet, or none: test every change
     (--full-refresh, the var test_all_changes, no run proven yet, or the tables not built).
-    Asked once per dbt invocation, by the first scoped test it compiles, and kept in the
-    invocation's graph dict under its invocation_id (each scoped test used to run the two
-    queries again: 30 ms a test): within an invocation the answer cannot change, as the
+    Asked once per dbt invocation, by the first scoped test it compiles (or once per thread,
+    by threads compiling their first ones at the same moment), and kept in the invocation's
+    graph dict under its invocation_id (each scoped test used to run the two queries again:
+    30 ms a test): within an invocation the answer cannot change, as the
     committed runs are a table built before any scoped test (stg_landing__committed_runs)
     and proofs are written only by the on-run-end hook. -#}
 {% macro landing_runs_to_test() -%}

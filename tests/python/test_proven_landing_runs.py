@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import re
 import shutil
 from collections import defaultdict
@@ -36,6 +37,7 @@ SILVER_SCOPE = "landed_in_runs_not_proven"
 SCOPED = re.compile(r"landing_run_id in \(([^)]*)\)")
 # the query landing_runs_to_test asks (macros/ops/proven_landing_runs.sql), as dbt's log has it
 ASKED = "where landing_run_id not in (select landing_run_id from"
+DBT_THREADS = int(os.environ.get("DBT_THREADS", "2"))  # profiles/profiles.yml's default
 NOTHING = "1 = 0"
 END = ") as scoped_to_runs"
 # accounts, CDC: one good change, one record whose account_id is not a bigint (quarantined)
@@ -247,7 +249,8 @@ def test_the_next_build_tests_only_the_new_run(story: Story) -> None:
     assert all(second.statuses[t] == "pass" for t in second.scopes)
     assert second.proven == {story.runs[0], story.runs[1]}
     # the runs to test are asked once for the whole invocation, not once per scoped test
-    assert second.asked == 1
+    # (each of dbt's threads may ask once, when both compile their first scoped test at once)
+    assert 1 <= second.asked <= DBT_THREADS < len(second.scopes)
 
 
 def test_the_scoped_tests_read_as_many_rows_as_the_new_run_delivered(story: Story) -> None:
