@@ -11,17 +11,15 @@ from __future__ import annotations
 
 import gzip
 import json
-import shutil
-import subprocess
 from decimal import Decimal
 from pathlib import Path
 
 import duckdb
 import pytest
 import yaml
+from support.copied_project import CopiedProject, copy_project
 from support.handmade_dms import csv_text, raw_rows, run, write
-from support.pipeline import Pipeline
-from support.project import DBT, PROJECT
+from support.project import DBT
 
 from ingestion.cli import main
 from ingestion.contracts import load_contracts
@@ -247,43 +245,21 @@ def test_the_run_report_has_no_drift_for_added_later_columns(
 
 
 SHOP_ORDERS = ORDERS.replace("columns:", "description: Web shop orders.\ncolumns:", 1)
-COPIED = ["dbt_project.yml", "profiles", "macros", "models", "seeds", "analyses", "assets"]
 
 
-class CopiedProject(Pipeline):
+def _shop_project(root: Path) -> CopiedProject:
     """A pipeline on a copy of the project with the shop's contract added."""
-
-    def __init__(self, root: Path) -> None:
-        self.project = root / "project"
-        self.project.mkdir(parents=True)
-        for name in COPIED:
-            source = PROJECT / name
-            if source.is_dir():
-                shutil.copytree(source, self.project / name)
-            else:
-                shutil.copy2(source, self.project / name)
-        shutil.copytree(PROJECT / "tests" / "generic", self.project / "tests" / "generic")
-        shutil.copytree(PROJECT / "contracts", self.project / "contracts")
-        folder = self.project / "contracts" / "shop"
-        folder.mkdir()
-        (folder / "_dms_settings.yml").write_text(AWS_DEFAULTS)
-        (folder / "orders.yml").write_text(SHOP_ORDERS)
-        super().__init__(root / "run")
-
-    def land(self) -> RunSummary:
-        contracts = load_contracts(self.project / "contracts")
-        return Lander(LocalSource(self.dms), Lake(self.lake), contracts).run()
-
-    def run(self, *args: str, timeout: float = 900) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            list(args), cwd=self.project, env=self.env, capture_output=True, text=True,
-            check=False, timeout=timeout,
-        )  # fmt: skip
+    project = copy_project(root / "project")
+    folder = project / "contracts" / "shop"
+    folder.mkdir()
+    (folder / "_dms_settings.yml").write_text(AWS_DEFAULTS)
+    (folder / "orders.yml").write_text(SHOP_ORDERS)
+    return CopiedProject(root / "run", project=project)
 
 
 @pytest.mark.dbt
 def test_silver_holds_null_where_the_column_did_not_exist_yet(tmp_path: Path) -> None:
-    pipeline = CopiedProject(tmp_path)
+    pipeline = _shop_project(tmp_path)
     generated = pipeline.run(str(Path(DBT).with_name("dmsw")), "models", "generate")
     assert generated.returncode == 0, generated.stdout + generated.stderr
     pipeline.write("shop/orders/LOAD00000001.csv", "1,12.50,first\n2,7.00,second\n3,1.00,third\n")

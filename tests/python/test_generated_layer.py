@@ -12,8 +12,6 @@ versions a plain Python replay of the same changes gives, with the contracts' ru
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -22,13 +20,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from support.copied_project import CopiedProject, copy_project
 from support.pipeline import Pipeline
-from support.project import DBT, PROJECT
-
-from ingestion.contracts import load_contracts
-from ingestion.lake import Lake
-from ingestion.landing import Lander, RunSummary
-from ingestion.sources import LocalSource
+from support.project import DBT
 
 pytestmark = pytest.mark.dbt
 
@@ -36,7 +30,6 @@ FLOOR, CEILING = datetime(1900, 1, 1), datetime(9999, 12, 31)
 # what round 2 rebuilds: the run's snapshot of committed landing runs, and the new tables'
 # models and tests (the data-quality view among them); round 1 builds the whole project
 NEW_TABLES = ["stg_landing__committed_runs", "source:shop+", "source:crm+"]
-COPIED = ["dbt_project.yml", "profiles", "macros", "models", "seeds", "analyses", "assets"]
 
 SHOP_SETTINGS = """add_column_name: true
 include_op_for_full_load: true
@@ -184,38 +177,8 @@ def versions(
     return result
 
 
-@dataclass
-class CopiedProject(Pipeline):
-    """A pipeline whose dbt project is a copy of ours (with its own contracts)."""
-
-    project: Path = PROJECT
-
-    def land(self) -> RunSummary:
-        contracts = load_contracts(self.project / "contracts")
-        return Lander(LocalSource(self.dms), Lake(self.lake), contracts).run()
-
-    def run(self, *args: str, timeout: float = 900) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            list(args),
-            cwd=self.project,
-            env=self.env,
-            capture_output=True,
-            text=True,
-            check=False,
-            timeout=timeout,
-        )
-
-
 def _copy_project(target: Path) -> Path:
-    target.mkdir(parents=True)
-    for name in COPIED:
-        source = PROJECT / name
-        if source.is_dir():
-            shutil.copytree(source, target / name)
-        else:
-            shutil.copy2(source, target / name)
-    shutil.copytree(PROJECT / "tests" / "generic", target / "tests" / "generic")
-    shutil.copytree(PROJECT / "contracts", target / "contracts")
+    copy_project(target)
     for schema, settings, contracts in (
         ("shop", SHOP_SETTINGS, {"orders": ORDERS, "order_lines": ORDER_LINES}),
         ("crm", CRM_SETTINGS, {"contacts": CONTACTS, "rates": RATES}),
@@ -541,16 +504,7 @@ def test_a_wider_column_type_reaches_silver_on_an_incremental_build(
     files landed after it hold the wider values, and silver's incremental tables must carry
     them exactly (not cast into the type they were created with: 1.005 into decimal(12,2)
     would be 1.01), as a full refresh would."""
-    project = tmp_path / "project"
-    project.mkdir()
-    for name in COPIED:
-        source = PROJECT / name
-        if source.is_dir():
-            shutil.copytree(source, project / name)
-        else:
-            shutil.copy2(source, project / name)
-    shutil.copytree(PROJECT / "tests" / "generic", project / "tests" / "generic")
-    shutil.copytree(PROJECT / "contracts", project / "contracts")
+    project = copy_project(tmp_path / "project")
     contract = project / "contracts" / "stock" / "items.yml"
     contract.parent.mkdir()
     bare = "table: items\nhistory: true\nprimary_key: [item_id]\ncolumns:\n"

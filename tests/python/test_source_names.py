@@ -8,22 +8,17 @@ hand."""
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+from support.copied_project import CopiedProject, copy_project
 from support.handmade_dms import csv_text
-from support.pipeline import Pipeline
-from support.project import PROJECT
 
 pytestmark = pytest.mark.dbt
 
 DMSW = str(Path(sys.executable).with_name("dmsw"))
-COPIED = ["dbt_project.yml", "profiles", "macros", "models", "seeds", "analyses", "assets"]
 
 FIRST: dict[str, list[list[str | None]]] = {
     "HR/EMPLOYEES/LOAD00000001.csv": [
@@ -64,33 +59,10 @@ SECOND: dict[str, list[list[str | None]]] = {
 }
 
 
-@dataclass
-class CopiedProject(Pipeline):
-    """A pipeline whose commands run in a copy of the project (its own contracts, models)."""
-
-    project: Path = PROJECT
-
-    def run(self, *args: str, timeout: float = 900) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            list(args), cwd=self.project, env=self.env, capture_output=True, text=True,
-            check=False, timeout=timeout,
-        )  # fmt: skip
-
-
 @pytest.fixture(scope="module")
 def pipeline(tmp_path_factory: pytest.TempPathFactory) -> CopiedProject:
     root = tmp_path_factory.mktemp("source_names")
-    project = root / "project"
-    project.mkdir()
-    for name in COPIED:
-        source = PROJECT / name
-        if source.is_dir():
-            shutil.copytree(source, project / name)
-        else:
-            shutil.copy2(source, project / name)
-    shutil.copytree(PROJECT / "tests" / "generic", project / "tests" / "generic")
-    shutil.copytree(PROJECT / "contracts", project / "contracts")
-    return CopiedProject(root / "run", project=project)
+    return CopiedProject(root / "run", project=copy_project(root / "project"))
 
 
 def _deliver(pipeline: CopiedProject, files: dict[str, list[list[str | None]]]) -> None:
