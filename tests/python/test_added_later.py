@@ -9,7 +9,6 @@ written out by hand here.
 
 from __future__ import annotations
 
-import gzip
 import json
 from decimal import Decimal
 from pathlib import Path
@@ -20,13 +19,11 @@ import yaml
 from support.copied_project import CopiedProject, copy_project
 from support.handmade_dms import csv_text, raw_rows, run, write
 from support.project import DBT
+from support.shop_orders import ShopOrders
 
 from ingestion.cli import main
 from ingestion.contracts import load_contracts
 from ingestion.errors import UserError
-from ingestion.lake import Lake
-from ingestion.landing import Lander, RunSummary
-from ingestion.sources import LocalSource
 
 # order_id, amount, note were there from the start; channel, then coupon were added later
 ORDERS = """table: orders
@@ -41,38 +38,13 @@ columns:
 AWS_DEFAULTS = "add_column_name: false\n"  # no header, no Op in full load
 
 
-class Shop:
-    def __init__(self, tmp_path: Path, settings: str = AWS_DEFAULTS, contract: str = ORDERS):
-        self.root, self.lake = tmp_path / "dms", tmp_path / "lake"
-        self.contracts_dir = tmp_path / "contracts"
-        folder = self.contracts_dir / "shop"
-        folder.mkdir(parents=True)
-        (folder / "orders.yml").write_text(contract)
-        (folder / "_dms_settings.yml").write_text(settings)
-        self.root.mkdir()
+ROW_COLUMNS = "_dms_file, _dms_row, _dms_op, order_id, amount, note, channel, coupon"
 
-    def write(self, key: str, *records: str) -> None:
-        path = self.root / key
-        path.parent.mkdir(parents=True, exist_ok=True)
-        data = "".join(f"{r}\n" for r in records).encode()
-        path.write_bytes(gzip.compress(data) if key.endswith(".gz") else data)
 
-    def land(self) -> RunSummary:
-        contracts = load_contracts(self.contracts_dir)
-        return Lander(LocalSource(self.root), Lake(self.lake), contracts).run()
-
-    def rows(self) -> list[tuple[object, ...]]:
-        source = f"read_parquet('{self.lake}/raw/shop/orders/*.parquet', union_by_name = true)"
-        return duckdb.sql(
-            "select _dms_file, _dms_row, _dms_op, order_id, amount, note, channel, coupon "
-            f"from {source} order by _dms_file_order, _dms_row"
-        ).fetchall()
-
-    def quarantined(self) -> list[tuple[object, ...]]:
-        source = f"read_parquet('{self.lake}/quarantine/**/*.parquet', union_by_name = true)"
-        return duckdb.sql(
-            f"select dms_file, dms_row, reason, raw_record from {source} order by 1, 2"
-        ).fetchall()
+def Shop(  # noqa: N802 - reads as the shop it makes
+    tmp_path: Path, settings: str = AWS_DEFAULTS, contract: str = ORDERS
+) -> ShopOrders:
+    return ShopOrders(tmp_path, settings, contract)
 
 
 LOAD = "shop/orders/LOAD00000001.csv"
@@ -104,7 +76,7 @@ def test_headerless_records_lacking_added_later_columns_land_with_nulls(tmp_path
     shop.write(CDC_GZ, "U,7,5.00,seven", "U,4,2.50,fourth,shop,AUTUMN", "D,6,4.50,six,app")
     summary = shop.land()
     assert summary.stopped == {} and summary.files_failed == 0
-    assert shop.rows() == [
+    assert shop.rows(ROW_COLUMNS) == [
         (LOAD, 1, "I", 1, Decimal("12.50"), "first", None, None),
         (LOAD, 2, "I", 2, Decimal("7.00"), "second", None, None),
         (CDC_OLD, 1, "U", 1, Decimal("13.00"), "first again", None, None),
@@ -136,7 +108,7 @@ def test_full_load_files_with_op_and_the_new_columns(tmp_path: Path) -> None:
     shop.write(LOAD, "I,1,12.50,first", "I,2,7.00,second,web,SPRING", "I,3,1.00,third,app")
     shop.write("shop/orders/LOAD00000002.csv", "I,4,2.00,fourth,shop,X", "I,5,3.00")
     shop.land()
-    assert [row[3:] for row in shop.rows()] == [
+    assert [row[3:] for row in shop.rows(ROW_COLUMNS)] == [
         (1, Decimal("12.50"), "first", None, None),
         (2, Decimal("7.00"), "second", "web", "SPRING"),
         (3, Decimal("1.00"), "third", "app", None),
@@ -152,7 +124,9 @@ def test_without_added_later_the_field_count_is_still_exact(tmp_path: Path) -> N
     shop = Shop(tmp_path, contract=ORDERS.replace(", added_later: true", ""))
     shop.write(CDC_ONE, "I,4,2.00,fourth,web,X", "I,5,2.00,fifth,web", "U,3,1.50,third")
     shop.land()
-    assert [row[3:] for row in shop.rows()] == [(4, Decimal("2.00"), "fourth", "web", "X")]
+    assert [row[3:] for row in shop.rows(ROW_COLUMNS)] == [
+        (4, Decimal("2.00"), "fourth", "web", "X")
+    ]
     assert [(row, reason) for _, row, reason, _ in shop.quarantined()] == [
         (2, "expected 6 fields, found 5"),
         (3, "expected 6 fields, found 4"),
@@ -172,7 +146,7 @@ def test_transaction_files_apply_the_same_rule(tmp_path: Path) -> None:
     )
     summary = shop.land()
     assert summary.files_failed == 0
-    assert shop.rows() == [
+    assert shop.rows(ROW_COLUMNS) == [
         (txn, 1, "I", 1, Decimal("12.50"), "first", None, None),
         (txn, 2, "U", 1, Decimal("13.00"), None, "web", None),
         (txn, 3, "I", 2, Decimal("1.00"), "two", "", "CODE"),
@@ -188,7 +162,7 @@ def test_files_with_a_header_name_their_columns_and_lack_them_quietly(tmp_path: 
     shop.write(CDC_OLD, "Op,order_id,amount,note", "I,1,1.00,one")
     shop.write(CDC_ONE, "Op,order_id,amount,note,coupon", "I,2,2.00,two,C2")
     summary = shop.land()
-    assert [row[3:] for row in shop.rows()] == [
+    assert [row[3:] for row in shop.rows(ROW_COLUMNS)] == [
         (1, Decimal("1.00"), "one", None, None),
         (2, Decimal("2.00"), "two", None, "C2"),
     ]
@@ -366,7 +340,7 @@ def test_mixed_counts_over_many_reader_blocks_keep_file_order(
         for n in range(1, 61)
         if n % 4 != 3
     ]
-    assert [(r[3], r[6], r[7]) for r in shop.rows()] == expected
+    assert [(r[3], r[6], r[7]) for r in shop.rows(ROW_COLUMNS)] == expected
     raw = f"read_parquet('{shop.lake}/raw/shop/orders/*.parquet')"  # one file, as written
     written = [row for (row,) in duckdb.sql(f"select _dms_row from {raw}").fetchall()]
     assert written == [n for n in range(1, 61) if n % 4 != 3]

@@ -11,16 +11,13 @@ import json
 from decimal import Decimal
 from pathlib import Path
 
-import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from support.shop_orders import ShopOrders
 
 from ingestion.cli import main
-from ingestion.contracts import load_contracts
-from ingestion.lake import Lake
-from ingestion.landing import Lander, RunSummary, report
-from ingestion.sources import LocalSource
+from ingestion.landing import report
 
 ORDERS = """table: orders
 primary_key: [order_id]
@@ -33,44 +30,14 @@ HEADER = "add_column_name: true\n"
 NO_HEADER = "add_column_name: false\n"
 
 
-class Shop:
-    def __init__(self, tmp_path: Path, settings: str) -> None:
-        self.root, self.lake = tmp_path / "dms", tmp_path / "lake"
-        self.contracts_dir = tmp_path / "contracts"
-        folder = self.contracts_dir / "shop"
-        folder.mkdir(parents=True)
-        (folder / "orders.yml").write_text(ORDERS)
-        (folder / "_dms_settings.yml").write_text(settings)
-        (self.root / "shop" / "orders").mkdir(parents=True)
-
-    def write(self, name: str, *records: str) -> None:
-        (self.root / "shop" / "orders" / name).write_text("".join(f"{r}\n" for r in records))
-
-    def land(self) -> RunSummary:
-        contracts = load_contracts(self.contracts_dir)
-        return Lander(LocalSource(self.root), Lake(self.lake), contracts).run()
-
-    def rows(self, columns: str) -> list[tuple[object, ...]]:
-        source = f"read_parquet('{self.lake}/raw/shop/orders/*.parquet', union_by_name = true)"
-        return duckdb.sql(
-            f"select {columns} from {source} order by _dms_file_order, _dms_row"
-        ).fetchall()
-
-    def quarantined(self) -> list[tuple[object, ...]]:
-        source = f"read_parquet('{self.lake}/quarantine/**/*.parquet', union_by_name = true)"
-        return duckdb.sql(
-            f"select dms_file, dms_row, reason, raw_record from {source} order by 1, 2"
-        ).fetchall()
-
-
 def test_csv_with_a_header_gains_loses_and_retypes_columns(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    shop = Shop(tmp_path, HEADER)
-    shop.write("LOAD00000001.csv", "order_id,amount,note", "1,12.50,first")
+    shop = ShopOrders(tmp_path, HEADER, ORDERS)
+    shop.write("shop/orders/LOAD00000001.csv", "order_id,amount,note", "1,12.50,first")
     # the source added `channel`, dropped `note` and made amount text with 3 decimals
     shop.write(
-        "20260301-090000001.csv",
+        "shop/orders/20260301-090000001.csv",
         "Op,order_id,amount,channel",
         "U,1,12.500,web",  # 3 decimals but exact: lands
         "U,2,7.125,shop",  # does not fit decimal(12,2): quarantined
@@ -99,7 +66,7 @@ def test_csv_with_a_header_gains_loses_and_retypes_columns(
         "Op": "U", "order_id": "2", "amount": "7.125", "channel": "shop"
     }  # fmt: skip
     assert main([*args, "--contracts", str(shop.contracts_dir)]) == 0  # nothing new
-    shop.write("20260301-090000002.csv", "Op,order_id,amount,channel", "U,4,1.00,app")
+    shop.write("shop/orders/20260301-090000002.csv", "Op,order_id,amount,channel", "U,4,1.00,app")
     assert main([*args, "--contracts", str(shop.contracts_dir)]) == 0
     out = capsys.readouterr().out
     assert "drift in shop.orders.channel: in 1 file(s), not in the contract: landed as text" in out
@@ -116,10 +83,10 @@ def test_csv_with_a_header_gains_loses_and_retypes_columns(
 def test_csv_without_a_header_cannot_name_the_column_so_records_are_kept_whole(
     tmp_path: Path, records: list[str], expected: int, found: int
 ) -> None:
-    shop = Shop(tmp_path, NO_HEADER)
-    shop.write("LOAD00000001.csv", "9,1.00,before")
+    shop = ShopOrders(tmp_path, NO_HEADER, ORDERS)
+    shop.write("shop/orders/LOAD00000001.csv", "9,1.00,before")
     shop.land()
-    shop.write("LOAD00000002.csv", *records)
+    shop.write("shop/orders/LOAD00000002.csv", *records)
     summary = shop.land()
     assert summary.stopped == {}  # no setting explains it: it is not a settings problem
     assert shop.rows("order_id, amount, note") == [(9, Decimal("1.00"), "before")]
@@ -132,8 +99,8 @@ def test_csv_without_a_header_cannot_name_the_column_so_records_are_kept_whole(
 
 
 def test_a_retyped_column_without_a_header_is_named_by_the_strict_rules(tmp_path: Path) -> None:
-    shop = Shop(tmp_path, NO_HEADER)
-    shop.write("LOAD00000001.csv", "1,12.50,first", "2,12.5X,second", "3,1e400,third")
+    shop = ShopOrders(tmp_path, NO_HEADER, ORDERS)
+    shop.write("shop/orders/LOAD00000001.csv", "1,12.50,first", "2,12.5X,second", "3,1e400,third")
     summary = shop.land()
     assert shop.rows("order_id") == [(1,)]
     assert summary.columns["shop.orders"]["amount"].rows_not_fitting_type == 2
@@ -144,7 +111,7 @@ def test_a_retyped_column_without_a_header_is_named_by_the_strict_rules(tmp_path
 
 
 def test_parquet_gains_loses_and_retypes_columns(tmp_path: Path) -> None:
-    shop = Shop(tmp_path, HEADER)
+    shop = ShopOrders(tmp_path, HEADER, ORDERS)
     table = pa.table(
         {
             "Op": ["I", "I", "I"],
@@ -153,7 +120,9 @@ def test_parquet_gains_loses_and_retypes_columns(tmp_path: Path) -> None:
             "channel": ["web", "shop", None],  # new; note is gone
         }
     )
-    pq.write_table(table, shop.root / "shop" / "orders" / "20260301-090000001.parquet")
+    folder = shop.root / "shop" / "orders"
+    folder.mkdir(parents=True)
+    pq.write_table(table, folder / "20260301-090000001.parquet")
     summary = shop.land()
     assert shop.rows("order_id, amount, note, channel") == [
         (1, Decimal("0.50"), None, "web"),
