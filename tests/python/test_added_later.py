@@ -19,7 +19,7 @@ import yaml
 from support.copied_project import CopiedProject, copy_project
 from support.handmade_dms import csv_text, raw_rows, run, write
 from support.project import DBT
-from support.shop_orders import ShopOrders
+from support.shop import ShopRoot
 
 from ingestion.cli import main
 from ingestion.contracts import load_contracts
@@ -43,8 +43,8 @@ ROW_COLUMNS = "_dms_file, _dms_row, _dms_op, order_id, amount, note, channel, co
 
 def Shop(  # noqa: N802 - reads as the shop it makes
     tmp_path: Path, settings: str = AWS_DEFAULTS, contract: str = ORDERS
-) -> ShopOrders:
-    return ShopOrders(tmp_path, settings, contract)
+) -> ShopRoot:
+    return ShopRoot(tmp_path, {"orders": contract}, settings)
 
 
 LOAD = "shop/orders/LOAD00000001.csv"

@@ -14,7 +14,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from support.shop_orders import ShopOrders
+from support.shop import ShopRoot
 
 from ingestion.cli import main
 from ingestion.landing import report
@@ -33,7 +33,7 @@ NO_HEADER = "add_column_name: false\n"
 def test_csv_with_a_header_gains_loses_and_retypes_columns(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    shop = ShopOrders(tmp_path, HEADER, ORDERS)
+    shop = ShopRoot(tmp_path, {"orders": ORDERS}, HEADER)
     shop.write("shop/orders/LOAD00000001.csv", "order_id,amount,note", "1,12.50,first")
     # the source added `channel`, dropped `note` and made amount text with 3 decimals
     shop.write(
@@ -83,7 +83,7 @@ def test_csv_with_a_header_gains_loses_and_retypes_columns(
 def test_csv_without_a_header_cannot_name_the_column_so_records_are_kept_whole(
     tmp_path: Path, records: list[str], expected: int, found: int
 ) -> None:
-    shop = ShopOrders(tmp_path, NO_HEADER, ORDERS)
+    shop = ShopRoot(tmp_path, {"orders": ORDERS}, NO_HEADER)
     shop.write("shop/orders/LOAD00000001.csv", "9,1.00,before")
     shop.land()
     shop.write("shop/orders/LOAD00000002.csv", *records)
@@ -99,7 +99,7 @@ def test_csv_without_a_header_cannot_name_the_column_so_records_are_kept_whole(
 
 
 def test_a_retyped_column_without_a_header_is_named_by_the_strict_rules(tmp_path: Path) -> None:
-    shop = ShopOrders(tmp_path, NO_HEADER, ORDERS)
+    shop = ShopRoot(tmp_path, {"orders": ORDERS}, NO_HEADER)
     shop.write("shop/orders/LOAD00000001.csv", "1,12.50,first", "2,12.5X,second", "3,1e400,third")
     summary = shop.land()
     assert shop.rows("order_id") == [(1,)]
@@ -111,7 +111,7 @@ def test_a_retyped_column_without_a_header_is_named_by_the_strict_rules(tmp_path
 
 
 def test_parquet_gains_loses_and_retypes_columns(tmp_path: Path) -> None:
-    shop = ShopOrders(tmp_path, HEADER, ORDERS)
+    shop = ShopRoot(tmp_path, {"orders": ORDERS}, HEADER)
     table = pa.table(
         {
             "Op": ["I", "I", "I"],

@@ -6,18 +6,13 @@ setting that fits. Files written by hand as DMS writes them (shared/reference/dm
 from __future__ import annotations
 
 import decimal
-import json
 from datetime import datetime
 from pathlib import Path
 
-import duckdb
 import pytest
+from support.shop import ShopRoot
 
 from ingestion.cli import main
-from ingestion.contracts import load_contracts
-from ingestion.lake import Lake
-from ingestion.landing import Lander, RunSummary
-from ingestion.sources import LocalSource
 
 ORDERS = """table: orders
 primary_key: [order_id]
@@ -42,37 +37,9 @@ ORDER_2 = f"2,7.00,{TS},"
 SETTINGS_FILE = "contracts/shop/_dms_settings.yml"
 
 
-class Shop:
-    """A DMS root and contracts for schema ``shop``; ``settings`` None: no settings file."""
-
-    def __init__(self, tmp_path: Path, settings: str | None = None) -> None:
-        self.root, self.lake = tmp_path / "dms", tmp_path / "lake"
-        self.contracts_dir = tmp_path / "contracts"
-        folder = self.contracts_dir / "shop"
-        folder.mkdir(parents=True)
-        (folder / "orders.yml").write_text(ORDERS)
-        (folder / "order_lines.yml").write_text(LINES)
-        if settings is not None:
-            (folder / "_dms_settings.yml").write_text(settings)
-        self.root.mkdir()
-
-    def write(self, key: str, *records: str) -> None:
-        path = self.root / key
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text("".join(f"{r}\n" for r in records))
-
-    def land(self) -> RunSummary:
-        contracts = load_contracts(self.contracts_dir)
-        return Lander(LocalSource(self.root), Lake(self.lake), contracts).run()
-
-    def rows(self, columns: str, table: str = "orders") -> list[tuple[object, ...]]:
-        source = f"read_parquet('{self.lake}/raw/shop/{table}/*.parquet', union_by_name = true)"
-        order = "_dms_file_order, _dms_row"
-        return duckdb.sql(f"select {columns} from {source} order by {order}").fetchall()
-
-    def ledger_keys(self) -> list[str]:
-        records = (self.lake / "_ledger" / "files").rglob("*.json")
-        return sorted(json.loads(p.read_text())["key"] for p in records)
+def Shop(tmp_path: Path, settings: str | None = None) -> ShopRoot:  # noqa: N802
+    """Schema ``shop`` with orders and order_lines; ``settings`` None: no settings file."""
+    return ShopRoot(tmp_path, {"orders": ORDERS, "order_lines": LINES}, settings)
 
 
 def test_without_a_settings_file_aws_defaults_are_assumed(tmp_path: Path) -> None:
