@@ -159,6 +159,8 @@ TABLE_KEYS = {
 COLUMN_KEYS = {
     "name", "type", "nullable", "description", "pii", "rules", "rename", "document", "added_later",
 }  # fmt: skip
+SETTINGS_FILE = "_dms_settings.yml"
+"""A schema's DMS settings in its contracts folder; every other ``*.yml`` there is a table."""
 RAW_METADATA_COLUMNS = {
     "_dms_op", "_dms_commit_ts", "_dms_change_seq", "_dms_file", "_dms_file_order", "_dms_row",
     "_landing_run_id", "_landed_at", "_load_generation",
@@ -322,7 +324,7 @@ def load_contracts(root: Path) -> dict[tuple[str, str], TableContract]:
     contracts: dict[tuple[str, str], TableContract] = {}
     for schema_dir in sorted(p for p in root.iterdir() if p.is_dir()):
         schema = check_identifier(schema_dir.name, f"{root}: schema folder")
-        settings_file = schema_dir / "_dms_settings.yml"
+        settings_file = schema_dir / SETTINGS_FILE
         settings = DmsSettings()
         if settings_file.exists():
             raw = yaml.safe_load(settings_file.read_text(encoding="utf-8")) or {}

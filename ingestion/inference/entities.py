@@ -8,9 +8,8 @@ from __future__ import annotations
 from collections import defaultdict
 from pathlib import Path
 
+from ingestion.contracts import SETTINGS_FILE
 from ingestion.inference.draft import TableDraft
-
-SETTINGS_FILE = "_dms_settings.yml"
 
 
 def _existing(out: Path) -> list[tuple[str, str]]:

@@ -13,13 +13,14 @@ from pathlib import Path
 
 import yaml
 
+from ingestion.contracts import SETTINGS_FILE
 from ingestion.dms_settings import DmsSettings
 from ingestion.errors import UserError
 from ingestion.identifiers import check_identifier
 from ingestion.inference.ddl import DdlTable, parse_ddl
 from ingestion.inference.discover import Discovery, discover
 from ingestion.inference.draft import TableDraft, draft_table
-from ingestion.inference.entities import SETTINGS_FILE, name_shared_tables
+from ingestion.inference.entities import name_shared_tables
 from ingestion.inference.merge import propose
 from ingestion.inference.render import contract_text, proposal_text, settings_text
 from ingestion.inference.sample import Sample, read_sample, read_transaction_samples
